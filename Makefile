@@ -1,0 +1,42 @@
+# Two commands for a fresh machine with only python3: `make site` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: site test lint typecheck unit bench demo clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## site: set up and build the embedded demo snapshot into output/
+site: $(STAMP)
+	$(BIN)/snapsite verify snapshots/demo --trust-root snapshots/demo.pub
+
+## test: set up, lint, type-check and run the whole suite
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+## demo: regenerate snapshots/demo with the test key (deterministic)
+demo: $(STAMP)
+	rm -rf snapshots/demo
+	$(BIN)/snapsite demo -o snapshots/demo --runs 300 --tenants 3 --seed 7 --key tests/keys/demo.key
+	cp tests/keys/demo.key.pub snapshots/demo.pub
+
+bench: $(STAMP)
+	$(BIN)/python bench/verify_bench.py
+
+clean:
+	rm -rf $(VENV) output
