@@ -1,0 +1,438 @@
+"""The records of a runs snapshot (spec section 2) as strict, frozen pydantic models.
+
+Validation is strict: no "5" -> 5 coercion, no int -> str, a bool is not a number. Unknown fields are ignored
+(forward compatibility). Python names are snake_case; the JSON names (aliases) are the spec's camelCase.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetPydanticSchema,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError, core_schema
+
+# --- scalar types ------------------------------------------------------------------------------------------
+
+# RFC 3339 date-time: a full date, 'T', a full time with optional fraction, and 'Z' or a numeric offset.
+_DATE_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+RFC3339_PATTERN = _DATE_TIME + r"([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+# Bounds that keep every conversion to UTC inside datetime's range (years 1 to 9999).
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def _timestamp_schema(pattern: str, after: Callable[[datetime], datetime] | None) -> core_schema.CoreSchema:
+    parsed: core_schema.CoreSchema = core_schema.datetime_schema(
+        strict=False, tz_constraint="aware", ge=_EARLIEST, le=_LATEST
+    )
+    if after is not None:
+        parsed = core_schema.no_info_after_validator_function(after, parsed)
+    return core_schema.chain_schema([core_schema.str_schema(pattern=pattern, strict=True), parsed])
+
+
+# Checked and parsed in pydantic-core (a regex, then its datetime parser), because a Python validator costs a
+# microsecond or more per timestamp and a run or a log line has several. A 'Z' time needs no conversion: its
+# tzinfo, pydantic's TzInfo(0), equals datetime.UTC; only a time with an offset pays for astimezone().
+_TIMESTAMP_SCHEMA = core_schema.custom_error_schema(
+    core_schema.union_schema(
+        [
+            _timestamp_schema(_DATE_TIME + r"[Zz]$", None),
+            _timestamp_schema(_DATE_TIME + r"[+-][0-9]{2}:[0-9]{2}$", _to_utc),
+            # An aware datetime, for records built in code (JSON never gives one).
+            core_schema.no_info_after_validator_function(
+                _to_utc,
+                core_schema.datetime_schema(strict=True, tz_constraint="aware", ge=_EARLIEST, le=_LATEST),
+            ),
+        ],
+        mode="left_to_right",
+    ),
+    custom_error_type="timestamp",
+    custom_error_message="Input should be an RFC 3339 timestamp with a time zone, like 2026-11-20T02:00:00Z",
+)
+
+Timestamp = Annotated[
+    datetime,
+    GetPydanticSchema(lambda _type, _handler: _TIMESTAMP_SCHEMA),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": RFC3339_PATTERN}),
+]
+"""An RFC 3339 timestamp string, parsed to an aware datetime in UTC (years 1 to 9999)."""
+
+
+def _number(value: object) -> int | float:
+    """A JSON number: an int or a finite float, never a bool."""
+    if type(value) is int:
+        return value
+    if type(value) is float and math.isfinite(value):
+        return value
+    raise PydanticCustomError("number", "Input should be a finite number")
+
+
+def _positive_number(value: object) -> int | float:
+    number = _number(value)
+    if number <= 0:
+        raise PydanticCustomError("positive_number", "Input should be greater than 0")
+    return number
+
+
+Number = Annotated[int | float, PlainValidator(_number), WithJsonSchema({"type": "number"})]
+PositiveNumber = Annotated[
+    int | float,
+    PlainValidator(_positive_number),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
+]
+Count = Annotated[int, Field(ge=0)]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+ImageDigest = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
+TenantId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+# Ids and references to ids: the spec describes their shape, it does not constrain it beyond this.
+Identifier = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]+$")]
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+# Five cron fields; croniter checks what they mean where next runs are computed.
+CronExpression = Annotated[str, StringConstraints(pattern=r"^\s*\S+(\s+\S+){4}\s*$")]
+
+
+@cache
+def _iana_zones() -> frozenset[str]:
+    """The IANA zone names of the tzdata package: the same list on every machine."""
+    return frozenset(resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8").split())
+
+
+def _check_timezone(name: str) -> str:
+    if name not in _iana_zones():
+        raise PydanticCustomError("timezone", "Input should be an IANA time zone name, like Europe/Berlin")
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+
+# --- enums -------------------------------------------------------------------------------------------------
+
+Trigger = Literal["cron", "manual", "feedser", "vexer", "policy", "content-refresh"]
+# The Scheduler's newer names for two triggers.
+TRIGGER_ALIASES = {"concelier": "feedser", "excititor": "vexer"}
+
+
+def _normalise_trigger(value: object) -> object:
+    return TRIGGER_ALIASES.get(value, value) if isinstance(value, str) else value
+
+
+TriggerField = Annotated[
+    Trigger,
+    BeforeValidator(_normalise_trigger),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": ["cron", "manual", "feedser", "vexer", "policy", "content-refresh", *TRIGGER_ALIASES],
+        }
+    ),
+]
+RunMode = Literal["analysis-only", "content-refresh"]
+RunState = Literal["planning", "queued", "running", "completed", "cancelled", "error"]
+PhaseName = Literal["planner", "queue", "execution", "post-processing"]
+PhaseState = Literal["pending", "running", "completed", "error"]
+Badge = Literal["kev-first", "content-refresh", "policy-promotion-follow-up", "retry"]
+SegmentState = Literal["queued", "running", "completed", "error", "cancelled"]
+Severity = Literal["critical", "high", "medium", "low", "none", "unknown"]
+Change = Literal["new", "resolved", "severity-changed", "quieted"]
+LogSeverity = Literal["trace", "debug", "info", "warning", "error", "critical"]
+EvidenceKind = Literal["policy-run", "findings-delta", "scanner-bundle", "explain-bundle", "other"]
+Environment = Literal["prod", "stage", "dev", "test"]
+SelectionScope = Literal["all-images", "by-namespace", "by-repo", "by-digest", "by-labels"]
+
+# --- models ------------------------------------------------------------------------------------------------
+
+
+class Record(BaseModel):
+    """Base of every record: strict, frozen, camelCase aliases, unknown fields ignored."""
+
+    model_config = ConfigDict(
+        strict=True,
+        frozen=True,
+        extra="ignore",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        serialize_by_alias=True,
+    )
+
+
+class ManifestFile(Record):
+    """One file listed in manifest.json."""
+
+    path: NonEmpty
+    size: Count
+    sha256: Sha256
+
+
+class Manifest(Record):
+    """manifest.json: what the snapshot holds, with digests."""
+
+    schema_version: Literal["stellaops.runs-snapshot@1"]
+    snapshot_id: NonEmpty
+    created_at: Timestamp
+    environment: Environment
+    source: str
+    planner_heartbeat_at: Timestamp | None = None
+    impact_index_generated_at: Timestamp | None = None
+    staleness_window_hours: PositiveNumber | None = None
+    files: list[ManifestFile]
+
+
+class Tenant(Record):
+    """One tenant of tenants.json."""
+
+    id: TenantId
+    name: str
+
+
+class RunStats(Record):
+    """A run's counters; progress is completed / queued."""
+
+    candidates: Count
+    deduped: Count
+    queued: Count
+    completed: Count
+    deltas: Count
+
+
+class RunPhase(Record):
+    """One phase of a run."""
+
+    name: PhaseName
+    state: PhaseState
+    started_at: Timestamp | None = None
+    finished_at: Timestamp | None = None
+
+
+class RunDeltas(Record):
+    """What a run changed in the findings; an absent object or field is zero."""
+
+    new_findings: Count = 0
+    new_criticals: Count = 0
+    new_high: Count = 0
+    new_medium: Count = 0
+    new_low: Count = 0
+    resolved: Count = 0
+    quieted: Count = 0
+    severity_shifts: Count = 0
+    kev_additions: Count = 0
+
+
+class ErrorInfo(Record):
+    """An error of a run or a segment; `code` names its runbook (runbooks/<code>.md)."""
+
+    code: NonEmpty
+    message: str
+
+
+class Run(Record):
+    """One line of runs.ndjson."""
+
+    id: Identifier
+    tenant_id: TenantId
+    schedule_id: Identifier | None
+    trigger: TriggerField
+    mode: RunMode
+    state: RunState
+    initiator: str
+    policy_revision: str | None
+    correlation_id: str
+    created_at: Timestamp
+    started_at: Timestamp | None
+    finished_at: Timestamp | None
+    stats: RunStats
+    phases: list[RunPhase] = Field(default_factory=list)
+    deltas: RunDeltas = RunDeltas()
+    error: ErrorInfo | None
+    retry_of: Identifier | None
+    shard_count: Count
+    badges: list[Badge] = Field(default_factory=list)
+
+
+class Selection(Record):
+    """What a schedule scans; fields beyond `scope` depend on it and are kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+    scope: SelectionScope
+
+
+class Schedule(Record):
+    """One line of schedules.ndjson."""
+
+    id: Identifier
+    tenant_id: TenantId
+    name: str
+    enabled: bool
+    cron_expression: CronExpression
+    timezone: TimeZoneName
+    mode: RunMode
+    selection: Selection
+    paused_at: Timestamp | None
+    last_run_id: Identifier | None
+
+
+class Segment(Record):
+    """One line of segments.ndjson: a shard of a run's work."""
+
+    run_id: Identifier
+    id: Identifier
+    shard: Count
+    state: SegmentState
+    target_count: Count
+    processed: Count
+    executor: str | None
+    retry_count: Count
+    started_at: Timestamp | None
+    finished_at: Timestamp | None
+    cooldown_until: Timestamp | None
+    error: ErrorInfo | None
+
+
+class FindingDelta(Record):
+    """One line of findings.ndjson."""
+
+    run_id: Identifier
+    image_digest: ImageDigest
+    repository: str
+    vulnerability_id: str
+    purl: str
+    severity: Severity
+    previous_severity: Severity | None
+    change: Change
+    kev: bool
+
+
+class LogEntry(Record):
+    """One line of logs.ndjson."""
+
+    run_id: Identifier
+    ts: Timestamp
+    severity: LogSeverity
+    message: str
+    correlation_id: str
+    segment_id: Identifier | None
+    fields: dict[str, Any]
+
+
+class TelemetryEvent(Record):
+    """One line of events.ndjson."""
+
+    ts: Timestamp
+    type: NonEmpty
+    tenant_id: TenantId
+    run_id: Identifier | None
+    data: dict[str, Any]
+
+
+class MetricSample(Record):
+    """One line of metrics.ndjson."""
+
+    ts: Timestamp
+    name: NonEmpty
+    labels: dict[str, str]
+    value: Number
+
+
+class ImpactEntry(Record):
+    """One line of impact.ndjson: an image and what it contains."""
+
+    tenant_id: TenantId
+    image_digest: ImageDigest
+    repository: str
+    tags: list[str]
+    purls: list[str]
+    vulnerability_ids: list[str]
+
+
+class EvidenceItem(Record):
+    """One line of evidence.ndjson."""
+
+    run_id: Identifier
+    id: Identifier
+    kind: EvidenceKind
+    title: str
+    path: NonEmpty
+    media_type: NonEmpty
+    size: Count
+    sha256: Sha256
+    attestation: NonEmpty | None
+
+
+class BundleEntry(Record):
+    """One entry of an evidence bundle's manifest.json."""
+
+    path: NonEmpty
+    size: Count
+    sha256: Sha256
+    content_type: str
+
+
+class BundleManifest(Record):
+    """manifest.json at the root of an evidence bundle."""
+
+    bundle_id: NonEmpty
+    created_at: Timestamp
+    entries: list[BundleEntry]
+
+
+RECORD_FILES: dict[str, type[BaseModel]] = {
+    "runs.ndjson": Run,
+    "schedules.ndjson": Schedule,
+    "segments.ndjson": Segment,
+    "findings.ndjson": FindingDelta,
+    "logs.ndjson": LogEntry,
+    "events.ndjson": TelemetryEvent,
+    "metrics.ndjson": MetricSample,
+    "impact.ndjson": ImpactEntry,
+    "evidence.ndjson": EvidenceItem,
+}
+
+_SCHEMA_MODELS: tuple[type[BaseModel], ...] = (
+    ManifestFile,
+    Manifest,
+    Tenant,
+    RunStats,
+    RunPhase,
+    RunDeltas,
+    ErrorInfo,
+    Run,
+    Selection,
+    Schedule,
+    Segment,
+    FindingDelta,
+    LogEntry,
+    TelemetryEvent,
+    MetricSample,
+    ImpactEntry,
+    EvidenceItem,
+    BundleEntry,
+    BundleManifest,
+)
+
+
+def json_schemas() -> dict[str, Any]:
+    """The JSON Schema (validation mode, camelCase names) of every model, keyed by model name, sorted."""
+    return {
+        model.__name__: model.model_json_schema(by_alias=True, mode="validation")
+        for model in sorted(_SCHEMA_MODELS, key=lambda m: m.__name__)
+    }
