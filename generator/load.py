@@ -131,15 +131,12 @@ def _parse_line(line: bytes, number: int, path: str, validate: Callable[[Any], M
         raise _error(path, describe_validation_error(exc), number) from None
 
 
-def iter_ndjson(
-    stream: ByteStream, path: str, model: type[M], *, max_line_bytes: int = MAX_LINE_BYTES
-) -> Iterator[tuple[int, M]]:
-    """Stream JSON Lines as `(line number from 1, record)`, in constant memory.
+def iter_lines(stream: ByteStream, path: str, *, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[tuple[int, bytes]]:
+    """Stream the lines of a JSON Lines file as `(line number from 1, bytes without the \\n)`.
 
-    UTF-8 without BOM, one object per line, `\\n` line ends, a final newline optional; a blank line, a
-    `\\r\\n` line end, a line over `max_line_bytes`, bad JSON or an invalid record raises SnapshotError.
+    A final newline is optional; a line longer than `max_line_bytes` raises SnapshotError before it is
+    buffered whole.
     """
-    validate = model.model_validate
     number = 0
     pending: list[bytes] = []  # the start of a line that continues in the next chunk
     pending_bytes = 0
@@ -163,11 +160,28 @@ def iter_ndjson(
         tail = lines.pop()
         for line in lines:
             number += 1
-            yield number, _parse_line(line, number, path, validate, max_line_bytes)
+            yield number, line
         pending = [tail] if tail else []
         pending_bytes = len(tail)
         if pending_bytes > max_line_bytes:
             raise _error(path, f"line longer than {max_line_bytes} bytes", number + 1)
     if pending:
-        number += 1
-        yield number, _parse_line(b"".join(pending), number, path, validate, max_line_bytes)
+        yield number + 1, b"".join(pending)
+
+
+def parse_record(line: bytes, number: int, path: str, model: type[M], max_bytes: int = MAX_LINE_BYTES) -> M:
+    """One line of a JSON Lines file as a validated record; SnapshotError naming file, line and field."""
+    return _parse_line(line, number, path, model.model_validate, max_bytes)
+
+
+def iter_ndjson(
+    stream: ByteStream, path: str, model: type[M], *, max_line_bytes: int = MAX_LINE_BYTES
+) -> Iterator[tuple[int, M]]:
+    """Stream JSON Lines as `(line number from 1, record)`, in constant memory.
+
+    UTF-8 without BOM, one object per line, `\\n` line ends, a final newline optional; a blank line, a
+    `\\r\\n` line end, a line over `max_line_bytes`, bad JSON or an invalid record raises SnapshotError.
+    """
+    validate = model.model_validate
+    for number, line in iter_lines(stream, path, max_line_bytes=max_line_bytes):
+        yield number, _parse_line(line, number, path, validate, max_line_bytes)

@@ -6,8 +6,9 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from generator import jsonstrict
 from generator.container import Container, Limits, check_member_name, collision_key, open_container
@@ -22,8 +23,8 @@ from generator.dsse import (
 )
 from generator.errors import ExitCode, SnapshotError
 from generator.evidence import EvidenceStatus, check_evidence
-from generator.load import iter_ndjson, parse_document, parse_tenants
-from generator.records import RECORD_FILES, EvidenceItem, Manifest, ManifestFile
+from generator.load import iter_lines, parse_document, parse_record, parse_tenants
+from generator.records import RECORD_FILES, EvidenceItem, Manifest, ManifestFile, Tenant
 from generator.sign import SNAPSHOT_PREDICATE_TYPE
 from generator.trust import TrustRoot
 
@@ -62,6 +63,7 @@ class VerificationReport:
     bytes_checked: int = 0
     file_failures: list[dict[str, str]] = field(default_factory=list)
     records: dict[str, int] = field(default_factory=dict)
+    tenants: list[Tenant] = field(default_factory=list)
     evidence: list[EvidenceStatus] = field(default_factory=list)
     errors: list[SnapshotError] = field(default_factory=list)
 
@@ -118,24 +120,55 @@ def verify_snapshot(
         return verify_container(container, trust_root, threshold, report)
 
 
+class RecordSink(Protocol):
+    """Receives every valid record of step 4 with its raw line (a build renders from these)."""
+
+    def __call__(self, name: str, line: int, record: Any, raw: bytes) -> None: ...
+
+
 def verify_container(
     container: Container,
     trust_root: TrustRoot,
     threshold: int = 1,
     report: VerificationReport | None = None,
+    sink: RecordSink | None = None,
+    keep_going: bool = False,
 ) -> VerificationReport:
-    """Steps 2 to 5 on an open container; the first failing step stops the rest."""
+    """Steps 2 to 5 on an open container; the first failing step stops the rest.
+
+    With `keep_going`, failures of steps 2 (signatures) and 3 (digests) are recorded and the records are
+    still read: `build --allow-unverified` renders such a snapshot under a red banner.
+    """
     report = report or VerificationReport(source=str(container.source), threshold=threshold)
     report.kind = container.kind
     try:
-        manifest_bytes = _check_signatures(container, trust_root, threshold, report)
-        manifest = report.manifest = _parse_manifest(manifest_bytes, report)
-        _check_files(container, manifest, report)
-        items = _check_records(container, manifest, report)
+        signed = True
+        try:
+            manifest_bytes = _check_signatures(container, trust_root, threshold, report)
+        except SnapshotError as exc:
+            if not keep_going or exc.exit_code != ExitCode.SIGNATURE:
+                raise
+            report.errors.append(exc)
+            manifest_bytes, signed = container.read_bytes(MANIFEST), False
+        manifest = report.manifest = _parse_manifest(manifest_bytes, report if signed else None)
+        report.snapshot_id = report.snapshot_id or manifest.snapshot_id
+        report.created_at = report.created_at or iso_text(manifest.created_at)
+        try:
+            _check_files(container, manifest, report)
+        except SnapshotError as exc:
+            if not keep_going or exc.exit_code != ExitCode.DIGEST:
+                raise
+            report.errors.insert(1 if report.errors else 0, exc)
+        items = _check_records(container, manifest, report, sink)
         report.evidence = check_evidence(container, items, trust_root)
     except SnapshotError as exc:
         report.errors.insert(0, exc)
     return report
+
+
+def iso_text(value: datetime) -> str:
+    """A UTC timestamp as RFC 3339 text with a Z."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _signature_error(message: str, path: str = ENVELOPE) -> SnapshotError:
@@ -146,9 +179,7 @@ def _manifest_error(message: str) -> SnapshotError:
     return SnapshotError("manifest", MANIFEST, message, ExitCode.INVALID)
 
 
-def _check_signatures(
-    container: Container, trust_root: TrustRoot, threshold: int, report: VerificationReport
-) -> bytes:
+def _check_signatures(container: Container, trust_root: TrustRoot, threshold: int, report: VerificationReport) -> bytes:
     """Step 2: the envelope, its signatures and its Statement; returns manifest.json's bytes."""
     if not container.exists(MANIFEST):
         raise _manifest_error("manifest.json is missing")
@@ -175,9 +206,7 @@ def _check_signatures(
     except EnvelopeError as exc:
         raise _signature_error(f"malformed Statement: {exc}") from None
     if statement.predicate_type != SNAPSHOT_PREDICATE_TYPE:
-        raise _signature_error(
-            f"predicateType is {statement.predicate_type!r}, expected {SNAPSHOT_PREDICATE_TYPE!r}"
-        )
+        raise _signature_error(f"predicateType is {statement.predicate_type!r}, expected {SNAPSHOT_PREDICATE_TYPE!r}")
     actual = hashlib.sha256(manifest_bytes).hexdigest()
     signed = [s.digest.get("sha256") for s in statement.subjects if s.name == MANIFEST]
     if not signed:
@@ -196,14 +225,15 @@ def _predicate_text(predicate: dict[str, Any], name: str) -> str:
     return value
 
 
-def _parse_manifest(data: bytes, report: VerificationReport) -> Manifest:
-    """The manifest, its signed predicate matched, and its `files` obeying section 1's name rules."""
+def _parse_manifest(data: bytes, report: VerificationReport | None) -> Manifest:
+    """The manifest, its signed predicate (from `report`, when signed) matched, and its `files` checked."""
     try:
         manifest = parse_document(data, MANIFEST, Manifest)
         raw = jsonstrict.loads(data)
     except SnapshotError as exc:
         raise _manifest_error(exc.message) from None
-    for name, signed in (("snapshotId", report.snapshot_id), ("createdAt", report.created_at)):
+    signed_fields = (("snapshotId", report.snapshot_id), ("createdAt", report.created_at)) if report else ()
+    for name, signed in signed_fields:
         if raw[name] != signed:
             raise _signature_error(f"the signed predicate's {name} differs from manifest.json's", MANIFEST)
     seen: dict[str, str] = {}
@@ -227,9 +257,7 @@ def _check_files(container: Container, manifest: Manifest, report: VerificationR
     failures: list[tuple[str, str]] = [
         (path, "listed in manifest.json but missing") for path in sorted(listed.keys() - present)
     ]
-    failures += [
-        (path, "present but not listed in manifest.json") for path in sorted(present - listed.keys())
-    ]
+    failures += [(path, "present but not listed in manifest.json") for path in sorted(present - listed.keys())]
     to_hash = sorted(listed.keys() & present)
     digests = container.digests(to_hash)
     for path in to_hash:
@@ -249,16 +277,17 @@ def _check_files(container: Container, manifest: Manifest, report: VerificationR
 
 
 def _check_records(
-    container: Container, manifest: Manifest, report: VerificationReport
+    container: Container, manifest: Manifest, report: VerificationReport, sink: RecordSink | None
 ) -> list[EvidenceItem]:
     """Step 4: every record valid and every reference resolved; returns the evidence items."""
-    listed = {entry.path: entry for entry in manifest.files}
+    # Files that step 3 found missing (possible only with keep_going) are not read.
+    listed = {entry.path: entry for entry in manifest.files if container.exists(entry.path)}
     for name in REQUIRED:
         if name not in listed:
             raise SnapshotError("records", name, "required file is missing", ExitCode.INVALID)
-    tenants = {t.id for t in parse_tenants(container.read_bytes(TENANTS), TENANTS)}
-    report.records[TENANTS] = len(tenants)
-    refs = _References(tenants=tenants, listed=listed)
+    report.tenants = parse_tenants(container.read_bytes(TENANTS), TENANTS)
+    report.records[TENANTS] = len(report.tenants)
+    refs = _References(tenants={t.id for t in report.tenants}, listed=listed, sink=sink)
     for name in RECORD_ORDER:
         if name in listed:
             report.records[name] = refs.check_file(container, name)
@@ -281,6 +310,7 @@ class _References:
 
     tenants: set[str]
     listed: dict[str, ManifestFile]
+    sink: RecordSink | None
     schedules: set[str] = field(default_factory=set)
     runs: set[str] = field(default_factory=set)
     segments: set[tuple[str, str]] = field(default_factory=set)
@@ -290,12 +320,16 @@ class _References:
     def check_file(self, container: Container, name: str) -> int:
         """Validate every record of `name` and its references; returns the record count."""
         checker = self._checker(name)
+        model, sink = RECORD_FILES[name], self.sink
         count = 0
         with container.open(name) as stream:
-            for line, record in iter_ndjson(stream, name, RECORD_FILES[name]):
+            for line, raw in iter_lines(stream, name):
+                record = parse_record(raw, line, name, model)
                 problem = checker(record) if checker else None
                 if problem:
                     raise SnapshotError("records", name, problem, ExitCode.INVALID, line=line)
+                if sink is not None:
+                    sink(name, line, record, raw)
                 count += 1
         return count
 
