@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 ## site: set up and build the embedded demo snapshot into output/
 site: $(STAMP)
-	$(BIN)/snapsite verify snapshots/demo --trust-root snapshots/demo.pub
+	$(BIN)/snapsite build snapshots/demo --trust-root snapshots/demo.pub -o output
 
 ## test: set up, lint, type-check and run the whole suite
 test: lint typecheck unit

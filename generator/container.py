@@ -216,9 +216,7 @@ class Container:
         self._known = set(self._names)
         self._digests: dict[str, FileDigest] = dict(digests or {})
         self._cleanup = (
-            weakref.finalize(self, shutil.rmtree, tempdir, ignore_errors=True)
-            if tempdir is not None
-            else None
+            weakref.finalize(self, shutil.rmtree, tempdir, ignore_errors=True) if tempdir is not None else None
         )
 
     def files(self) -> list[str]:
@@ -542,9 +540,7 @@ class _TarHeader(tarfile.TarInfo):
                 if info.type == tarfile.XGLTYPE:
                     # A global header (git archive writes one with a comment) must not rename every member.
                     if changes or sparse:
-                        raise tarfile.ReadError(
-                            "global pax header sets path, linkpath, size or sparse fields"
-                        )
+                        raise tarfile.ReadError("global pax header sets path, linkpath, size or sparse fields")
                     continue
                 name = records.get("path", name)
                 linkname = records.get("linkpath", linkname)
@@ -672,9 +668,7 @@ class _Extraction:
         remaining = member.size
         with _disk(name):
             # O_EXCL: never reuse, truncate or follow anything already there.
-            fd = os.open(
-                self._inside(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, 0o600
-            )
+            fd = os.open(self._inside(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, 0o600)
         try:
             while remaining:
                 chunk = archive.fileobj.read(min(_CHUNK, remaining))

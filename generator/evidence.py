@@ -56,9 +56,7 @@ class EvidenceStatus:
         return out
 
 
-def check_evidence(
-    container: Container, items: Sequence[EvidenceItem], trust_root: TrustRoot
-) -> list[EvidenceStatus]:
+def check_evidence(container: Container, items: Sequence[EvidenceItem], trust_root: TrustRoot) -> list[EvidenceStatus]:
     """Attestation status (and bundle integrity) of every item, in the order of evidence.ndjson."""
     statuses = []
     for item in items:
@@ -111,13 +109,9 @@ def check_bundle(container: Container, path: str) -> tuple[str, str | None, tupl
                     problem = f"size {actual.size} bytes, manifest says {entry.size}"
                 elif actual.sha256 != entry.sha256:
                     problem = f"sha256 {actual.sha256}, manifest says {entry.sha256}"
-                entries.append(
-                    BundleEntryCheck(entry.path, entry.size, entry.sha256, problem is None, problem)
-                )
+                entries.append(BundleEntryCheck(entry.path, entry.size, entry.sha256, problem is None, problem))
             problems = [f"{e.path}: {e.problem}" for e in entries if e.problem]
-            problems += [
-                f"{name}: not listed in the bundle manifest" for name in sorted(members - set(digests))
-            ]
+            problems += [f"{name}: not listed in the bundle manifest" for name in sorted(members - set(digests))]
     except SnapshotError as exc:
         return "damaged", f"{exc.where()}: {exc.message}", ()
     return ("damaged", problems[0], tuple(entries)) if problems else ("intact", None, tuple(entries))

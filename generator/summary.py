@@ -26,9 +26,7 @@ def summary_lines(report: VerificationReport) -> list[str]:
         state = "valid" if sig.valid else ("trusted key, BAD signature" if sig.trusted else "not trusted")
         lines.append(f"signature  {sig.algorithm or '?'} {sig.keyid or '(no keyid)'}: {state}")
     if report.signatures:
-        lines.append(
-            f"threshold  {len(report.trusted_keyids)} distinct trusted key(s), {report.threshold} required"
-        )
+        lines.append(f"threshold  {len(report.trusted_keyids)} distinct trusted key(s), {report.threshold} required")
     if report.files_checked or report.file_failures:
         bad = len(report.file_failures)
         lines.append(

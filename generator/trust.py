@@ -65,20 +65,14 @@ def trusted_key(public_key: PublicKeyTypes, source: str) -> TrustedKey:
         algorithm = "ed25519"
     elif isinstance(public_key, ec.EllipticCurvePublicKey):
         if not isinstance(public_key.curve, ec.SECP256R1):
-            raise UsageError(
-                f"{source}: EC key on curve {public_key.curve.name} is not supported (P-256 only)"
-            )
+            raise UsageError(f"{source}: EC key on curve {public_key.curve.name} is not supported (P-256 only)")
         algorithm = "ecdsa-p256"
     elif isinstance(public_key, rsa.RSAPublicKey):
         if public_key.key_size < MIN_RSA_BITS:
-            raise UsageError(
-                f"{source}: RSA key of {public_key.key_size} bits is too small ({MIN_RSA_BITS} or more)"
-            )
+            raise UsageError(f"{source}: RSA key of {public_key.key_size} bits is too small ({MIN_RSA_BITS} or more)")
         algorithm = "rsa-pss-sha256"
     else:
-        raise UsageError(
-            f"{source}: unsupported key type {type(public_key).__name__} (Ed25519, ECDSA P-256 or RSA)"
-        )
+        raise UsageError(f"{source}: unsupported key type {type(public_key).__name__} (Ed25519, ECDSA P-256 or RSA)")
     return TrustedKey(keyid=keyid_for(public_key), algorithm=algorithm, public_key=public_key, source=source)
 
 

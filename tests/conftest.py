@@ -145,9 +145,7 @@ def other_keypair(tmp_path_factory: pytest.TempPathFactory) -> KeyPair:
 
 
 def _valid_tree(builder: SnapshotBuilder, other: KeyPair) -> None:
-    builder.write(
-        "tenants.json", json.dumps([{"id": "acme", "name": "Acme"}, {"id": "globex", "name": "Globex"}])
-    )
+    builder.write("tenants.json", json.dumps([{"id": "acme", "name": "Acme"}, {"id": "globex", "name": "Globex"}]))
     builder.write_records(
         "schedules.ndjson",
         [
@@ -237,9 +235,7 @@ def _valid_tree(builder: SnapshotBuilder, other: KeyPair) -> None:
     builder.write(
         "evidence/run1/policy.json.dsse.json",
         dump_envelope(
-            sign_attestation(
-                "policy.json", digest, EVIDENCE_PREDICATE, {}, [load_private_key(builder.key.private)]
-            )
+            sign_attestation("policy.json", digest, EVIDENCE_PREDICATE, {}, [load_private_key(builder.key.private)])
         ),
     )
     builder.write(

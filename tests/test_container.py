@@ -136,9 +136,7 @@ def test_directory_opens_in_place(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("suffix", "kind"), [("tar", "tar"), ("tar.gz", "tar.gz"), ("tgz", "tar.gz"), ("tar.zst", "tar.zst")]
 )
-def test_archive_opens_at_root_or_under_one_top_folder(
-    tmp_path: Path, suffix: str, kind: str, top: str
-) -> None:
+def test_archive_opens_at_root_or_under_one_top_folder(tmp_path: Path, suffix: str, kind: str, top: str) -> None:
     work = tmp_path / "work"
     work.mkdir()
     archive = write_archive(tmp_path, tar_bytes(tree_members(TREE, top)), suffix)
@@ -208,9 +206,7 @@ def test_global_pax_header_with_a_comment_is_accepted(tmp_path: Path) -> None:
 
 def test_caps_are_inclusive(tmp_path: Path) -> None:
     members = [file_member("manifest.json", b"12345"), file_member("runs.ndjson", b"67890")]
-    with open_container(
-        write_archive(tmp_path, tar_bytes(members)), Limits(max_members=2, max_bytes=10)
-    ) as c:
+    with open_container(write_archive(tmp_path, tar_bytes(members)), Limits(max_members=2, max_bytes=10)) as c:
         assert c.files() == ["manifest.json", "runs.ndjson"]
 
 
@@ -272,9 +268,7 @@ def test_only_regular_files_and_folders(tmp_path: Path, member: Member, reason: 
 )
 def test_bad_member_names(tmp_path: Path, name: str, shown: str, reason: str) -> None:
     # Names go through a pax header, so none is truncated or mangled on the way in.
-    archive = write_archive(
-        tmp_path, tar_bytes([file_member("manifest.json"), file_member(name, pax={"path": name})])
-    )
+    archive = write_archive(tmp_path, tar_bytes([file_member("manifest.json"), file_member(name, pax={"path": name})]))
     error = rejection(archive)
     assert error.path == shown
     assert reason in error.message
@@ -344,9 +338,7 @@ def plain_tar_cut(at: Callable[[int], int]) -> bytes:
         ("tar", plain_tar_cut(lambda end: end) + b"garbage!" * 64, None, "invalid member header"),
     ],
 )
-def test_truncated_or_damaged_plain_tar(
-    tmp_path: Path, kind: str, raw: bytes, path: str | None, reason: str
-) -> None:
+def test_truncated_or_damaged_plain_tar(tmp_path: Path, kind: str, raw: bytes, path: str | None, reason: str) -> None:
     archive = write_archive(tmp_path, raw, kind)
     error = rejection(archive)
     assert error.path == (path or str(archive))
@@ -413,9 +405,7 @@ def raw_header(name: str, kind: bytes, size: int) -> bytes:
 
 
 def pax_block(data: bytes) -> bytes:
-    return raw_header("PaxHeaders/x", tarfile.XHDTYPE, len(data)) + data.ljust(
-        -(-len(data) // 512) * 512, b"\0"
-    )
+    return raw_header("PaxHeaders/x", tarfile.XHDTYPE, len(data)) + data.ljust(-(-len(data) // 512) * 512, b"\0")
 
 
 @pytest.mark.parametrize(

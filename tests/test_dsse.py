@@ -180,9 +180,7 @@ def test_non_ascii_payload_type_uses_byte_length() -> None:
 
     char_length_pae = "DSSEv1 22 application/vnd.é+json 2 {}".encode()
     wrong = envelope_with(payload_type, b"{}", [(public_keyid(key), sign_raw(key, char_length_pae))])
-    assert verify_envelope(wrong, root) == [
-        SignatureCheck(public_keyid(key), "ed25519", trusted=True, valid=False)
-    ]
+    assert verify_envelope(wrong, root) == [SignatureCheck(public_keyid(key), "ed25519", trusted=True, valid=False)]
 
 
 # --- strict base64 -------------------------------------------------------------------------------------
@@ -406,9 +404,7 @@ def test_untrusted_signer_is_never_trusted_whatever_its_keyid() -> None:
     trusted, untrusted = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
     root = root_of(trusted)
     sig = sign_raw(untrusted, pae("t", b"body"))
-    envelope = envelope_with(
-        "t", b"body", [(public_keyid(untrusted), sig), (None, sig), (public_keyid(trusted), sig)]
-    )
+    envelope = envelope_with("t", b"body", [(public_keyid(untrusted), sig), (None, sig), (public_keyid(trusted), sig)])
     checks = verify_envelope(envelope, root)
     assert checks == [
         SignatureCheck(public_keyid(untrusted), None, trusted=False, valid=False),
@@ -428,9 +424,7 @@ def test_threshold_counts_distinct_keys() -> None:
     assert verified_key_count(verify_envelope(twice, root)) == 1
 
     # ECDSA signs with a fresh nonce: two different signatures, still one key.
-    ecdsa_twice = envelope_with(
-        "t", b"body", [(None, sign_raw(second, message)), (None, sign_raw(second, message))]
-    )
+    ecdsa_twice = envelope_with("t", b"body", [(None, sign_raw(second, message)), (None, sign_raw(second, message))])
     assert verified_key_count(verify_envelope(ecdsa_twice, root)) == 1
 
     both = envelope_with("t", b"body", [(None, first_sig), (None, sign_raw(second, message)), (None, b"x")])
@@ -457,8 +451,6 @@ def test_sign_envelope_json_shape() -> None:
 
 def test_keyid_matches_public_pem() -> None:
     key = Ed25519PrivateKey.generate()
-    der = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     envelope = sign_envelope("t", b"", [key])
     assert envelope["signatures"][0]["keyid"] == hashlib.sha256(der).hexdigest()

@@ -230,9 +230,7 @@ def test_selection_keeps_its_extra_fields() -> None:
     assert Selection.model_validate({"scope": "all-images"}).model_extra == {}
 
 
-@pytest.mark.parametrize(
-    ("given", "stored"), [("concelier", "feedser"), ("excititor", "vexer"), ("vexer", "vexer")]
-)
+@pytest.mark.parametrize(("given", "stored"), [("concelier", "feedser"), ("excititor", "vexer"), ("vexer", "vexer")])
 def test_new_trigger_names_are_normalised(given: str, stored: str) -> None:
     assert Run.model_validate(changed(Run, "trigger", given)).trigger == stored
 
@@ -278,10 +276,7 @@ def test_optional_manifest_fields_may_be_absent() -> None:
 
 @pytest.mark.parametrize("value", [72, 0.5, 1e-3])
 def test_staleness_window_is_a_positive_number(value: float) -> None:
-    assert (
-        Manifest.model_validate(changed(Manifest, "stalenessWindowHours", value)).staleness_window_hours
-        == value
-    )
+    assert Manifest.model_validate(changed(Manifest, "stalenessWindowHours", value)).staleness_window_hours == value
 
 
 @pytest.mark.parametrize("value", [0, -1, -0.5, True, "72", float("inf"), float("nan")])
@@ -507,17 +502,13 @@ def test_every_deltas_field_is_a_count() -> None:
         rejects(RunDeltas, {field.alias or name: -1}, field.alias)
 
 
-@pytest.mark.parametrize(
-    "value", ["AB" * 32, "ab" * 31, "ab" * 33, "g" * 64, "sha256:" + SHA, " " + SHA[1:], ""]
-)
+@pytest.mark.parametrize("value", ["AB" * 32, "ab" * 31, "ab" * 33, "g" * 64, "sha256:" + SHA, " " + SHA[1:], ""])
 @pytest.mark.parametrize(("model", "path"), [(EvidenceItem, "sha256"), (Manifest, "files.0.sha256")])
 def test_bad_sha256_is_rejected(model: type[BaseModel], path: str, value: str) -> None:
     rejects(model, changed(model, path, value), path)
 
 
-@pytest.mark.parametrize(
-    "value", [SHA, "sha256:" + SHA.upper(), "sha512:" + SHA, "sha256:" + SHA[:-1], "sha256:"]
-)
+@pytest.mark.parametrize("value", [SHA, "sha256:" + SHA.upper(), "sha512:" + SHA, "sha256:" + SHA[:-1], "sha256:"])
 @pytest.mark.parametrize("model", [FindingDelta, ImpactEntry])
 def test_bad_image_digest_is_rejected(model: type[BaseModel], value: str) -> None:
     rejects(model, changed(model, "imageDigest", value), "imageDigest")

@@ -129,9 +129,7 @@ def test_generated_keys_sign_and_verify(algorithm: str) -> None:
 
 
 def mgf1_sha256(seed: bytes, length: int) -> bytes:
-    output = b"".join(
-        hashlib.sha256(seed + counter.to_bytes(4, "big")).digest() for counter in range(length // 32 + 1)
-    )
+    output = b"".join(hashlib.sha256(seed + counter.to_bytes(4, "big")).digest() for counter in range(length // 32 + 1))
     return output[:length]
 
 
@@ -231,9 +229,7 @@ def test_sign_snapshot_round_trip(tmp_path: Path, ed_keys: tuple[Path, Path]) ->
     assert not [p.name for p in root.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_changed_manifest_no_longer_matches_the_signed_subject(
-    tmp_path: Path, ed_keys: tuple[Path, Path]
-) -> None:
+def test_changed_manifest_no_longer_matches_the_signed_subject(tmp_path: Path, ed_keys: tuple[Path, Path]) -> None:
     root = tmp_path / "snap"
     make_tree(root)
     sign_snapshot(root, [ed_keys[0]], METADATA)
@@ -310,17 +306,13 @@ def test_missing_metadata_names_fields_and_writes_nothing(tmp_path: Path, ed_key
         ({"snapshotId": 5}, "snapshotId must be a string"),
     ],
 )
-def test_bad_metadata_refused(
-    tmp_path: Path, ed_keys: tuple[Path, Path], change: dict[str, Any], reason: str
-) -> None:
+def test_bad_metadata_refused(tmp_path: Path, ed_keys: tuple[Path, Path], change: dict[str, Any], reason: str) -> None:
     (tmp_path / "tenants.json").write_text("[]")
     with pytest.raises(UsageError, match=reason):
         sign_snapshot(tmp_path, [ed_keys[0]], {**METADATA, **change})
 
 
-def test_two_keys_two_signatures(
-    tmp_path: Path, ed_keys: tuple[Path, Path], ec_keys: tuple[Path, Path]
-) -> None:
+def test_two_keys_two_signatures(tmp_path: Path, ed_keys: tuple[Path, Path], ec_keys: tuple[Path, Path]) -> None:
     root = tmp_path / "snap"
     make_tree(root)
     sign_snapshot(root, [ed_keys[0], ec_keys[0], ed_keys[0]], METADATA)
@@ -381,9 +373,7 @@ def test_sign_snapshot_usage_errors(tmp_path: Path, ed_keys: tuple[Path, Path]) 
 def test_sign_attestation(ed_keys: tuple[Path, Path]) -> None:
     digest = hashlib.sha256(b"evidence").hexdigest()
     private_key = load_private_key(ed_keys[0])
-    envelope = sign_attestation(
-        "policy.json", digest, "https://example.com/evidence/1", {"k": "v"}, [private_key]
-    )
+    envelope = sign_attestation("policy.json", digest, "https://example.com/evidence/1", {"k": "v"}, [private_key])
     parsed = parse_envelope(json.dumps(envelope).encode())
     statement = parse_statement(parsed.payload)
     assert [(s.name, s.digest) for s in statement.subjects] == [("policy.json", {"sha256": digest})]

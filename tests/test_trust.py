@@ -134,9 +134,7 @@ def test_trust_root_directory_sorted_and_deduplicated(tmp_path: Path, rsa_2048: 
 def test_candidates_narrow_by_known_keyid_only(tmp_path: Path) -> None:
     first = Ed25519PrivateKey.generate().public_key()
     second = Ed25519PrivateKey.generate().public_key()
-    root = load_trust_root(
-        [write_public(tmp_path / "1.pem", first), write_public(tmp_path / "2.pem", second)]
-    )
+    root = load_trust_root([write_public(tmp_path / "1.pem", first), write_public(tmp_path / "2.pem", second)])
     assert [key.keyid for key in root.candidates(keyid_for(second))] == [keyid_for(second)]
     assert root.candidates("0" * 64) == root.keys
     assert root.candidates(None) == root.keys

@@ -56,9 +56,7 @@ def test_every_container_format_verifies(snapshot: SnapshotBuilder, fmt: str, to
 
 
 @pytest.mark.parametrize(("fmt", "top"), [("dir", None), ("tar", None), ("tar.gz", "kit"), ("tar.zst", None)])
-def test_changed_byte_fails_digest_in_every_format(
-    snapshot: SnapshotBuilder, fmt: str, top: str | None
-) -> None:
+def test_changed_byte_fails_digest_in_every_format(snapshot: SnapshotBuilder, fmt: str, top: str | None) -> None:
     data = bytearray(snapshot.read("runs.ndjson"))
     data[10] ^= 0x01
     snapshot.write("runs.ndjson", bytes(data))
@@ -221,9 +219,7 @@ def test_changed_manifest_fails_signature(snapshot: SnapshotBuilder) -> None:
     assert_fails(verify(snapshot.root, snapshot.key), ExitCode.SIGNATURE, "manifest.json")
 
 
-def test_threshold_counts_distinct_keys(
-    snapshot: SnapshotBuilder, other_keypair: KeyPair, tmp_path: Path
-) -> None:
+def test_threshold_counts_distinct_keys(snapshot: SnapshotBuilder, other_keypair: KeyPair, tmp_path: Path) -> None:
     snapshot.sign(keys=[snapshot.key.private, snapshot.key.private])
     assert_fails(verify(snapshot.root, snapshot.key, threshold=2), ExitCode.SIGNATURE, "manifest.dsse.json")
     snapshot.sign(keys=[snapshot.key.private, other_keypair.private])
@@ -303,9 +299,7 @@ def _files(manifest: dict[str, object]) -> list[dict[str, object]]:
     ],
     ids=["listed-twice", "dotdot-path", "case-collision", "bad-sha256", "schema-version", "environment"],
 )
-def test_malformed_manifest_is_invalid(
-    snapshot: SnapshotBuilder, change: Callable[[dict[str, object]], None]
-) -> None:
+def test_malformed_manifest_is_invalid(snapshot: SnapshotBuilder, change: Callable[[dict[str, object]], None]) -> None:
     _manifest_with(snapshot, change)
     assert_fails(verify(snapshot.root, snapshot.key), ExitCode.INVALID, "manifest.json")
 

@@ -1,0 +1,529 @@
+"""`snapsite build`: verify a snapshot and render the static Runs workspace, atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+from generator.collect import KIND_FINDING, KIND_LOG, KIND_RUN, KIND_SEGMENT, SiteCollector
+from generator.config import BuildOptions, build_time
+from generator.container import Container, Limits, open_container
+from generator.downloads import command_script, findings_csv, submit_script
+from generator.errors import ExitCode
+from generator.evidence import EvidenceStatus
+from generator.output import SiteWriter
+from generator.progress import Progress
+from generator.records import EvidenceItem, FindingDelta, LogEntry, Run, Segment
+from generator.render import Renderer, collect_assets, json_for_script, theme_dirs
+from generator.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
+from generator.spill import Spill, read_bucket
+from generator.trust import load_trust_root
+from generator.verify import VerificationReport, verify_container
+from generator.views.context import SiteInfo, heartbeat_warning, staleness
+from generator.views.evidence_page import evidence_page
+from generator.views.format import duration, iso, runbook_name
+from generator.views.index import (
+    LIST_PAGE_SIZE,
+    STATIC_ROWS,
+    Card,
+    IndexPage,
+    filter_options,
+    list_page_name,
+    newest_first,
+    tab_counts,
+)
+from generator.views.observability import observability_page
+from generator.views.runs import (
+    ACTIVE_STATES,
+    RunRow,
+    Scopes,
+    attestation_href,
+    evidence_href,
+    evidence_view,
+    run_page,
+    run_row,
+)
+from generator.views.schedules import schedules_page
+from generator.views.verification_page import verification_page
+
+ROWS_PER_DATA_FILE = 10_000
+RUNS_PER_BUCKET = 1_000
+PARALLEL_FROM_RUNS = 4_000  # below this, forking workers costs more than it saves
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced, for the summary line and the tests."""
+
+    output: Path
+    report: VerificationReport
+    runs: int
+    pages: int
+    files: int
+    bytes: int
+    seconds: float
+
+
+def build_site(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    """Verify `options.snapshot` and render it into `options.output`; the old output survives any failure."""
+    started = time.monotonic()
+    trust_root = load_trust_root(options.trust_roots)
+    dirs = theme_dirs(options.theme)
+    writer = SiteWriter(options.output)
+    try:
+        with open_container(options.snapshot, Limits()) as container, _spill_folder(writer) as spill_dir:
+            report = VerificationReport(source=str(options.snapshot), threshold=options.threshold)
+            scopes = _scopes(options)
+            spill = Spill(spill_dir, buckets=256)
+            collector = SiteCollector(
+                report=report,
+                spill=spill,
+                tenants=frozenset(options.tenants) if options.tenants else None,
+                scopes=scopes,
+            )
+            _step(progress, "verifying", 0, 1)
+            verify_container(
+                container, trust_root, options.threshold, report, sink=collector, keep_going=options.allow_unverified
+            )
+            spill.close()
+            _refuse_unless_allowed(report, options)
+            pages = _render(container, options, dirs, report, collector, writer, spill, progress)
+        writer.write_sums()
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    return BuildResult(
+        output=options.output,
+        report=report,
+        runs=len(collector.rows),
+        pages=pages,
+        files=len(writer.digests) + 1,
+        bytes=writer.bytes_written,
+        seconds=time.monotonic() - started,
+    )
+
+
+@contextmanager
+def _spill_folder(writer: SiteWriter) -> Iterator[Path]:
+    """A scratch folder beside the output (same disk), removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix=".snapsite-spill-", dir=writer.root.parent) as folder:
+        yield Path(folder)
+
+
+def _step(progress: Progress | None, stage: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(stage, done, total)
+
+
+def _scopes(options: BuildOptions) -> Scopes:
+    return Scopes(
+        policy="policy:runs" in options.scopes,
+        downloads="downloads.read" in options.scopes,
+        manage="runs.manage" in options.scopes and options.feature("runs.retry.enabled"),
+        bundles=options.feature("runs.evidenceBundles"),
+    )
+
+
+def _refuse_unless_allowed(report: VerificationReport, options: BuildOptions) -> None:
+    """Raise the first verification error unless `--allow-unverified` covers it (signatures, digests)."""
+    if not report.errors:
+        return
+    coverable = {ExitCode.SIGNATURE, ExitCode.DIGEST}
+    if options.allow_unverified and all(e.exit_code in coverable for e in report.errors):
+        return
+    raise report.errors[0]
+
+
+def _site_info(options: BuildOptions, report: VerificationReport, collector: SiteCollector) -> SiteInfo:
+    manifest = report.manifest
+    assert manifest is not None
+    built = build_time(manifest.created_at)
+    tenant_ids = set(options.tenants) if options.tenants else None
+    impact_age = None
+    if manifest.impact_index_generated_at is not None:
+        impact_age = duration((manifest.created_at - manifest.impact_index_generated_at).total_seconds())
+    return SiteInfo(
+        title=options.title,
+        snapshot_id=manifest.snapshot_id,
+        created_at=iso(manifest.created_at) or "",
+        created_at_text=manifest.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        environment=manifest.environment,
+        source=manifest.source,
+        verification="verified" if report.verified else "unverified",
+        verification_problems=tuple(e.line() for e in report.errors),
+        keyids=tuple(report.trusted_keyids),
+        staleness=staleness(manifest.created_at, built, manifest.staleness_window_hours),
+        built_at=iso(built) or "",
+        heartbeat_warning=heartbeat_warning(manifest),
+        impact_index_age_text=impact_age,
+        tenants=tuple(t for t in report.tenants if tenant_ids is None or t.id in tenant_ids),
+        scopes=tuple(sorted(options.scopes)),
+        features=tuple(sorted(options.features.items())),
+        generator_version=__version__,
+    )
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every run page needs; inherited by forked workers instead of being pickled."""
+
+    renderer: Renderer
+    site: SiteInfo
+    scopes: Scopes
+    tenant_names: dict[str, str]
+    schedule_names: dict[str, str]
+    run_ids: frozenset[str]
+    evidence: dict[str, list[tuple[EvidenceItem, EvidenceStatus]]]
+    output_root: Path
+    now: datetime
+
+
+_SHARED: _Shared | None = None
+
+
+def _render(
+    container: Container,
+    options: BuildOptions,
+    dirs: list[Path],
+    report: VerificationReport,
+    collector: SiteCollector,
+    writer: SiteWriter,
+    spill: Spill,
+    progress: Progress | None,
+) -> int:
+    """Write every page and file of the site; returns the number of HTML pages."""
+    global _SHARED
+    assets = collect_assets(dirs)
+    renderer = Renderer(dirs, assets)
+    site = _site_info(options, report, collector)
+    scopes = collector.scopes
+    statuses = {e.id: e for e in report.evidence}
+    by_run: dict[str, list[tuple[EvidenceItem, EvidenceStatus]]] = defaultdict(list)
+    for item in collector.evidence:
+        by_run[item.run_id].append((item, statuses[item.id]))
+    for asset in assets.values():
+        writer.write_bytes(asset.published, asset.data)
+    rows = collector.rows
+    for row in rows:
+        writer.claim_external(f"runs/{row.slug}.html")
+        if collector.findings_per_run[row.id]:
+            writer.claim_external(f"downloads/findings/{row.slug}.csv")
+    _SHARED = _Shared(
+        renderer=renderer,
+        site=site,
+        scopes=scopes,
+        tenant_names={t.id: t.name for t in report.tenants},
+        schedule_names={s.id: s.name for s in collector.schedules},
+        run_ids=frozenset(collector.run_ids),
+        evidence=by_run,
+        output_root=writer.root,
+        now=collector.now,
+    )
+    try:
+        for relative, digest, size in _render_buckets(spill, len(rows), progress):
+            writer.record(relative, digest, size)
+    finally:
+        _SHARED = None
+    pages = len(rows)
+
+    def page(relative: str, template: str, title: str, nav: str, **context: Any) -> None:
+        nonlocal pages
+        root = "../" * relative.count("/")
+        html = renderer.render(template, root=root, site=site, page_title=title, active_nav=nav, **context)
+        writer.write_text(relative, html)
+        pages += 1
+
+    ordered = newest_first(rows)
+    data_files = _write_run_data(writer, ordered)
+    list_pages = tuple(
+        (list_page_name(n + 1), f"runs {n * LIST_PAGE_SIZE + 1}-{min(len(ordered), (n + 1) * LIST_PAGE_SIZE)}")
+        for n in range(max(1, -(-len(ordered) // LIST_PAGE_SIZE)))
+    )
+    page(
+        "index.html",
+        "index.html",
+        "Runs",
+        "index.html",
+        page=_index_page(collector, site, ordered, list_pages, data_files, options),
+    )
+    for number, (href, _) in enumerate(list_pages, start=1):
+        chunk = ordered[(number - 1) * LIST_PAGE_SIZE : number * LIST_PAGE_SIZE]
+        page(href, "list.html", f"All runs, page {number}", "index.html", rows=chunk, number=number, pages=list_pages)
+    queue = collector.observability.queue_depth()
+    page(
+        "schedules.html",
+        "schedules.html",
+        "Schedules",
+        "schedules.html",
+        page=schedules_page(
+            collector.schedules,
+            list(site.tenants),
+            queue,
+            collector.run_ids,
+            collector.now,
+            scopes.manage,
+            impact_index_age=site.impact_index_age_text,
+            impact_index_stale=_impact_stale(report),
+        ),
+    )
+    page(
+        "observability.html",
+        "observability.html",
+        "Observability",
+        "observability.html",
+        page=observability_page(collector.observability, site.heartbeat_warning, collector.run_ids),
+    )
+    _copy_evidence(container, writer, collector, scopes)
+    row_of = {r.id: r for r in rows}
+    entries = [
+        (row_of[item.run_id], evidence_view(item, status, scopes))
+        for item, status in ((i, statuses[i.id]) for i in collector.evidence)
+        if scopes.downloads and (scopes.policy or item.kind != "policy-run")
+    ]
+    hidden = len(collector.evidence) - len(entries)
+    page(
+        "evidence.html",
+        "evidence.html",
+        "Evidence",
+        "evidence.html",
+        page=evidence_page(entries, scopes.bundles, hidden),
+    )
+    files, hidden_files = _manifest_files(report, collector)
+    page(
+        "verification.html",
+        "verification.html",
+        "Verification",
+        "verification.html",
+        page=verification_page(report, files, hidden_files),
+    )
+    snapshot_runbooks = {
+        match.group(1): container.read_bytes(name).decode("utf-8")
+        for name in container.files()
+        if (match := RUNBOOK_FILE.match(name))
+    }
+    md = markdown_renderer()
+    for runbook in render_runbooks(snapshot_runbooks, builtin_runbooks(dirs), collector.error_codes, md):
+        page(
+            f"runbooks/{runbook_name(runbook.code)}.html",
+            "runbook.html",
+            f"Runbook {runbook.code}",
+            "",
+            code=runbook.code,
+            html=runbook.html,
+            source=runbook.source,
+        )
+    _write_scripts(writer, site, rows, scopes)
+    return pages
+
+
+def _impact_stale(report: VerificationReport) -> bool:
+    manifest = report.manifest
+    assert manifest is not None
+    generated = manifest.impact_index_generated_at
+    return generated is None or (manifest.created_at - generated).total_seconds() > 24 * 3600
+
+
+def _index_page(
+    collector: SiteCollector,
+    site: SiteInfo,
+    ordered: Sequence[RunRow],
+    list_pages: tuple[tuple[str, str], ...],
+    data_files: tuple[str, ...],
+    options: BuildOptions,
+) -> IndexPage:
+    active = [r for r in ordered if r.state in ACTIVE_STATES]
+    queue = collector.observability.queue_depth()
+    planner = int(sum(v for (_, _, stage), v in queue.items() if stage == "planner"))
+    executor = int(sum(v for (_, _, stage), v in queue.items() if stage == "executor"))
+    cards: tuple[Card, ...] = ()
+    if options.feature("runs.dashboard.enabled"):
+        cards = (
+            Card("Active runs", str(len(active)), "planning, queued or running", "card-active"),
+            Card("Queue depth", str(planner + executor), f"planner {planner}, executor {executor}", "card-queue"),
+            Card(
+                "New findings",
+                str(sum(r.new_findings for r in ordered)),
+                f"{sum(r.new_criticals for r in ordered)} critical",
+                "card-findings",
+            ),
+            Card("KEV deltas", str(sum(r.kev_additions for r in ordered)), "known exploited additions", "card-kev"),
+        )
+    return IndexPage(
+        cards=cards,
+        tab_counts=tab_counts(ordered, len(collector.schedules)),
+        rows=tuple(active[:STATIC_ROWS]),
+        active_total=len(active),
+        filters=filter_options(
+            ordered,
+            [(t.id, t.name) for t in site.tenants],
+            sorted(((s.id, s.name) for s in collector.schedules), key=lambda pair: (pair[1], pair[0])),
+        ),
+        list_pages=list_pages,
+        data_files=data_files,
+        backlog=(("Planner backlog", planner), ("Executor backlog", executor)),
+    )
+
+
+RUN_FIELDS = (
+    "id", "slug", "tenant_id", "schedule_id", "schedule_name", "trigger", "mode", "state", "initiator",
+    "policy_revision", "correlation_id", "created_at", "started_at", "finished_at", "duration_seconds", "running",
+    "progress_pct", "processed", "total", "new_findings", "new_criticals", "new_high", "new_medium", "new_low",
+    "resolved", "quieted", "severity_shifts", "kev_additions", "badges", "error_code", "error_message",
+    "retry_of", "shard_count",
+)  # fmt: skip
+
+
+def _write_run_data(writer: SiteWriter, ordered: Sequence[RunRow]) -> tuple[str, ...]:
+    """Every run row as classic script files (`file://` forbids fetch): arrays in RUN_FIELDS order."""
+    names = []
+    for start in range(0, len(ordered), ROWS_PER_DATA_FILE):
+        name = f"data/runs-{start // ROWS_PER_DATA_FILE + 1:04d}.js"
+        chunk = [[getattr(row, f) for f in RUN_FIELDS] for row in ordered[start : start + ROWS_PER_DATA_FILE]]
+        writer.write_text(name, f"(window.snapsiteRuns=window.snapsiteRuns||[]).push({json_for_script(chunk)});\n")
+        names.append(name)
+    meta = {"fields": [_camel(f) for f in RUN_FIELDS], "files": names, "runs": len(ordered)}
+    writer.write_text("data/meta.js", f"window.snapsiteMeta={json_for_script(meta)};\n")
+    return ("data/meta.js", *names)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _render_buckets(spill: Spill, runs: int, progress: Progress | None) -> Iterator[tuple[str, str, int]]:
+    """Render every bucket's run pages, in worker processes for large builds; yields files written."""
+    buckets = [spill.path(n) for n in range(spill.buckets)]
+    done = 0
+    if runs < PARALLEL_FROM_RUNS or (os.cpu_count() or 1) < 2:
+        for path in buckets:
+            written = _render_bucket(path)
+            done += sum(1 for name, _, _ in written if name.startswith("runs/"))
+            _step(progress, "rendering runs", done, runs)
+            yield from written
+        return
+    with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2), mp_context=get_context("fork")) as pool:
+        for written in pool.map(_render_bucket, buckets, chunksize=4):
+            done += sum(1 for name, _, _ in written if name.startswith("runs/"))
+            _step(progress, "rendering runs", done, runs)
+            yield from written
+
+
+def _render_bucket(path: Path) -> list[tuple[str, str, int]]:
+    """Render the run pages and findings CSVs of one bucket; returns (path, sha256, size) of each file."""
+    shared = _SHARED
+    assert shared is not None
+    runs: dict[str, Run] = {}
+    segments: dict[str, list[Segment]] = defaultdict(list)
+    findings: dict[str, list[FindingDelta]] = defaultdict(list)
+    logs: dict[str, list[LogEntry]] = defaultdict(list)
+    for kind, _line, raw in read_bucket(path):
+        if kind == KIND_RUN:
+            run = Run.model_validate_json(raw)
+            runs[run.id] = run
+        elif kind == KIND_SEGMENT:
+            segment = Segment.model_validate_json(raw)
+            segments[segment.run_id].append(segment)
+        elif kind == KIND_FINDING:
+            finding = FindingDelta.model_validate_json(raw)
+            findings[finding.run_id].append(finding)
+        elif kind == KIND_LOG:
+            entry = LogEntry.model_validate_json(raw)
+            logs[entry.run_id].append(entry)
+    written = []
+    now = shared.now
+    for run_id in sorted(runs):
+        run = runs[run_id]
+        row = run_row(run, shared.schedule_names, now, shared.scopes)
+        view = run_page(
+            run,
+            row,
+            tenant_name=shared.tenant_names.get(run.tenant_id, run.tenant_id),
+            run_ids=shared.run_ids,
+            segments=segments.get(run_id, []),
+            findings=findings.get(run_id, []),
+            logs=logs.get(run_id, []),
+            evidence=shared.evidence.get(run_id, []),
+            now=now,
+            scopes=shared.scopes,
+        )
+        html = shared.renderer.render(
+            "run.html", root="../", site=shared.site, page_title=f"Run {run.id}", active_nav="", page=view
+        )
+        files = [(f"runs/{row.slug}.html", html.encode("utf-8"))]
+        if run_id in findings:
+            files.append((f"downloads/findings/{row.slug}.csv", findings_csv(findings[run_id])))
+        for relative, data in files:
+            target = shared.output_root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            written.append((relative, hashlib.sha256(data).hexdigest(), len(data)))
+    return written
+
+
+def _copy_evidence(container: Container, writer: SiteWriter, collector: SiteCollector, scopes: Scopes) -> None:
+    """Evidence files and their attestations, under portable names, when downloads.read allows."""
+    if not scopes.downloads:
+        return
+    for item in collector.evidence:
+        if not scopes.policy and item.kind == "policy-run":
+            continue
+        writer.copy_file(evidence_href(item), container.path(item.path))
+        if item.attestation is not None:
+            writer.copy_file(attestation_href(item), container.path(item.attestation))
+
+
+def _manifest_files(report: VerificationReport, collector: SiteCollector) -> tuple[list[tuple[str, int, str]], int]:
+    """The manifest's files for the auditor's page, less other tenants' evidence files."""
+    assert report.manifest is not None
+    if collector.tenants is None:
+        return [(f.path, f.size, f.sha256) for f in report.manifest.files], 0
+    # Evidence of runs outside the build: their paths may name other tenants.
+    kept = {p for item in collector.evidence for p in (item.path, item.attestation) if p}
+    foreign = {f.path for f in report.manifest.files if f.path.startswith("evidence/") and f.path not in kept}
+    files = [(f.path, f.size, f.sha256) for f in report.manifest.files if f.path not in foreign]
+    return files, len(foreign)
+
+
+def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], scopes: Scopes) -> None:
+    """The offline submission scripts of `scripts/`, for operators without JavaScript."""
+    ordered = sorted(rows, key=lambda r: r.id)
+    writer.write_text("scripts/submit-request.sh", submit_script(site.snapshot_id))
+    writer.write_text(
+        "scripts/export-all-runs.sh",
+        command_script(
+            site.snapshot_id,
+            "Export every run of this site as an evidence bundle.",
+            [("stella", "runs", "export", "--run", r.id, "--bundle") for r in ordered],
+        ),
+    )
+    if scopes.manage:
+        writer.write_text(
+            "scripts/retry-failed-runs.sh",
+            command_script(
+                site.snapshot_id,
+                "Retry every failed run of this site.",
+                [("stella", "runs", "retry", "--run", r.id) for r in ordered if r.state == "error"],
+            ),
+        )
+        writer.write_text(
+            "scripts/cancel-active-runs.sh",
+            command_script(
+                site.snapshot_id,
+                "Cancel every active run of this site (check first!).",
+                [("stella", "runs", "cancel", "--run", r.id) for r in ordered if r.state in ACTIVE_STATES],
+            ),
+        )

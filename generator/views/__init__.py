@@ -1,0 +1,1 @@
+"""View objects: everything the templates show, computed from records, with no HTML."""

@@ -1,0 +1,119 @@
+"""The `snapsite` command as a user runs it: real processes, exit codes, one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import KeyPair, SnapshotBuilder
+
+from generator.errors import ExitCode
+
+
+def snapsite(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *map(str, args)], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_help_explains_commands_and_exit_codes() -> None:
+    result = snapsite("--help")
+    assert result.returncode == 0
+    for word in ("verify", "sign", "keygen", "demo", "schema", "Exit codes"):
+        assert word in result.stdout
+
+
+def test_verify_summary_and_json(snapshot: SnapshotBuilder) -> None:
+    human = snapsite("verify", snapshot.root, "--trust-root", snapshot.key.public)
+    assert human.returncode == 0, human.stderr
+    assert "VERIFIED" in human.stdout
+    machine = snapsite("verify", snapshot.root, "--trust-root", snapshot.key.public, "--json")
+    report = json.loads(machine.stdout)
+    assert (report["status"], report["exitCode"], report["errors"]) == ("verified", 0, [])
+    assert set(report) >= {
+        "status",
+        "exitCode",
+        "snapshotId",
+        "createdAt",
+        "signatures",
+        "files",
+        "records",
+        "evidence",
+        "errors",
+    }
+    assert report["signatures"][0]["trusted"] and report["signatures"][0]["valid"]
+    assert report["files"]["checked"] == len(snapshot.manifest()["files"])
+    assert {e["status"] for e in report["evidence"]} == {"verified", "unsigned", "untrusted"}
+
+
+def test_failure_is_one_line_with_exit_code(snapshot: SnapshotBuilder) -> None:
+    snapshot.write("runs.ndjson", snapshot.read("runs.ndjson") + b"{}\n")
+    result = snapsite("verify", snapshot.root, "--trust-root", snapshot.key.public)
+    assert result.returncode == ExitCode.DIGEST
+    assert result.stderr.strip() == result.stderr.strip().splitlines()[0]
+    assert "digest: runs.ndjson" in result.stderr
+    assert "Traceback" not in result.stderr
+    report = json.loads(snapsite("verify", snapshot.root, "--trust-root", snapshot.key.public, "--json").stdout)
+    assert report["status"] == "failed"
+    assert report["errors"][0] == {
+        "check": "digest",
+        "path": "runs.ndjson",
+        "line": None,
+        "message": report["errors"][0]["message"],
+    }
+
+
+def test_bad_trust_root_and_missing_snapshot(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
+    bad_key = tmp_path / "bad.pem"
+    bad_key.write_text("not a key")
+    result = snapsite("verify", snapshot.root, "--trust-root", bad_key)
+    assert result.returncode == ExitCode.USAGE
+    assert "bad.pem" in result.stderr and "Traceback" not in result.stderr
+    missing = snapsite("verify", tmp_path / "absent", "--trust-root", snapshot.key.public)
+    assert missing.returncode == ExitCode.NOT_FOUND
+    assert "Traceback" not in missing.stderr
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    result = snapsite("verify", "--no-such-option")
+    assert result.returncode == ExitCode.USAGE
+
+
+def test_keygen_sign_verify_round_trip(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
+    for algorithm in ("ed25519", "ecdsa-p256"):
+        key = tmp_path / f"{algorithm}.key"
+        made = snapsite("keygen", "--algorithm", algorithm, "-o", key)
+        assert made.returncode == 0, made.stderr
+        signed = snapsite("sign", snapshot.root, "--key", key, "--source", "release-ci")
+        assert signed.returncode == 0, signed.stderr
+        assert snapshot.manifest()["source"] == "release-ci"
+        checked = snapsite("verify", snapshot.root, "--trust-root", f"{key}.pub")
+        assert checked.returncode == 0, checked.stderr
+        wrong = snapsite("verify", snapshot.root, "--trust-root", snapshot.key.public)
+        assert wrong.returncode == ExitCode.SIGNATURE
+    again = snapsite("keygen", "-o", tmp_path / "ed25519.key")
+    assert again.returncode == ExitCode.USAGE
+
+
+def test_schema_prints_every_record_type() -> None:
+    result = snapsite("schema")
+    schemas = json.loads(result.stdout)
+    for name in ("Run", "Schedule", "Segment", "FindingDelta", "LogEntry", "EvidenceItem", "Manifest"):
+        assert name in schemas
+
+
+def test_demo_writes_a_snapshot_that_verifies(tmp_path: Path, keypair: KeyPair) -> None:
+    out = tmp_path / "demo"
+    made = snapsite("demo", "-o", out, "--runs", "40", "--tenants", "2", "--seed", "3", "--key", keypair.private)
+    assert made.returncode == 0, made.stderr
+    checked = snapsite("verify", out, "--trust-root", keypair.public, "--json")
+    assert json.loads(checked.stdout)["records"]["runs.ndjson"] == 40
+    assert checked.returncode == 0
+
+
+def test_embedded_demo_snapshot_verifies() -> None:
+    root = Path(__file__).resolve().parents[1]
+    result = snapsite("verify", root / "snapshots" / "demo", "--trust-root", root / "snapshots" / "demo.pub")
+    assert result.returncode == 0, result.stdout + result.stderr
