@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -28,7 +28,7 @@ from generator.progress import Progress
 from generator.records import EvidenceItem, FindingDelta, LogEntry, Run, Segment
 from generator.render import Renderer, collect_assets, json_for_script, theme_dirs
 from generator.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
-from generator.spill import Spill, read_bucket
+from generator.spill import Spill, bucket_of, read_bucket
 from generator.trust import load_trust_root
 from generator.verify import VerificationReport, verify_container
 from generator.views.context import SiteInfo, heartbeat_warning, staleness
@@ -55,7 +55,7 @@ from generator.views.runs import (
     run_page,
     run_row,
 )
-from generator.views.schedules import schedules_page
+from generator.views.schedules import ScheduleRow, schedules_page
 from generator.views.verification_page import verification_page
 
 ROWS_PER_DATA_FILE = 10_000
@@ -217,6 +217,8 @@ def _render(
     for asset in assets.values():
         writer.write_bytes(asset.published, asset.data)
     rows = collector.rows
+    for bucket in sorted({bucket_of(row.id, spill.buckets) for row in rows}):
+        writer.claim_external(detail_file(bucket))
     for row in rows:
         writer.claim_external(f"runs/{row.slug}.html")
         if collector.findings_per_run[row.id]:
@@ -247,7 +249,19 @@ def _render(
         pages += 1
 
     ordered = newest_first(rows)
-    data_files = _write_run_data(writer, ordered)
+    schedules_view = schedules_page(
+        collector.schedules,
+        list(site.tenants),
+        collector.observability.queue_depth(),
+        collector.run_ids,
+        collector.now,
+        scopes.manage,
+        impact_index_age=site.impact_index_age_text,
+        impact_index_stale=_impact_stale(report),
+    )
+    data_files = _write_run_data(writer, ordered, spill.buckets, schedules_view.rows, site)
+    if collector.impact:
+        writer.write_text("data/impact.js", f"window.snapsiteImpact={json_for_script(collector.impact)};\n")
     list_pages = tuple(
         (list_page_name(n + 1), f"runs {n * LIST_PAGE_SIZE + 1}-{min(len(ordered), (n + 1) * LIST_PAGE_SIZE)}")
         for n in range(max(1, -(-len(ordered) // LIST_PAGE_SIZE)))
@@ -262,23 +276,7 @@ def _render(
     for number, (href, _) in enumerate(list_pages, start=1):
         chunk = ordered[(number - 1) * LIST_PAGE_SIZE : number * LIST_PAGE_SIZE]
         page(href, "list.html", f"All runs, page {number}", "index.html", rows=chunk, number=number, pages=list_pages)
-    queue = collector.observability.queue_depth()
-    page(
-        "schedules.html",
-        "schedules.html",
-        "Schedules",
-        "schedules.html",
-        page=schedules_page(
-            collector.schedules,
-            list(site.tenants),
-            queue,
-            collector.run_ids,
-            collector.now,
-            scopes.manage,
-            impact_index_age=site.impact_index_age_text,
-            impact_index_stale=_impact_stale(report),
-        ),
-    )
+    page("schedules.html", "schedules.html", "Schedules", "schedules.html", page=schedules_view)
     page(
         "observability.html",
         "observability.html",
@@ -386,15 +384,46 @@ RUN_FIELDS = (
 )  # fmt: skip
 
 
-def _write_run_data(writer: SiteWriter, ordered: Sequence[RunRow]) -> tuple[str, ...]:
-    """Every run row as classic script files (`file://` forbids fetch): arrays in RUN_FIELDS order."""
+def _write_run_data(
+    writer: SiteWriter, ordered: Sequence[RunRow], buckets: int, schedules: Sequence[ScheduleRow], site: SiteInfo
+) -> tuple[str, ...]:
+    """Every run row as classic script files (`file://` forbids fetch): arrays in `meta.fields` order.
+
+    The last field of a row is the number of its drawer data file (`data/detail-NNNN.js`).
+    """
     names = []
     for start in range(0, len(ordered), ROWS_PER_DATA_FILE):
         name = f"data/runs-{start // ROWS_PER_DATA_FILE + 1:04d}.js"
-        chunk = [[getattr(row, f) for f in RUN_FIELDS] for row in ordered[start : start + ROWS_PER_DATA_FILE]]
+        chunk = [
+            [*(getattr(row, f) for f in RUN_FIELDS), bucket_of(row.id, buckets)]
+            for row in ordered[start : start + ROWS_PER_DATA_FILE]
+        ]
         writer.write_text(name, f"(window.snapsiteRuns=window.snapsiteRuns||[]).push({json_for_script(chunk)});\n")
         names.append(name)
-    meta = {"fields": [_camel(f) for f in RUN_FIELDS], "files": names, "runs": len(ordered)}
+    meta = {
+        "fields": [*(_camel(f) for f in RUN_FIELDS), "detailFile"],
+        "files": names,
+        "runs": len(ordered),
+        "snapshotId": site.snapshot_id,
+        "createdAt": site.created_at,
+        "stalenessWindowHours": site.staleness.window_hours,
+        "scopes": list(site.scopes),
+        "tenants": [[t.id, t.name] for t in site.tenants],
+        "schedules": [
+            {
+                "id": r.id,
+                "name": r.name,
+                "tenantId": r.tenant_id,
+                "status": r.status,
+                "cron": r.cron,
+                "timezone": r.timezone,
+                "nextRun": r.next_run_iso,
+                "earliestAfterResume": iso(r.earliest_after_resume),
+                "problem": r.problem,
+            }
+            for r in schedules
+        ],
+    }
     writer.write_text("data/meta.js", f"window.snapsiteMeta={json_for_script(meta)};\n")
     return ("data/meta.js", *names)
 
@@ -406,7 +435,7 @@ def _camel(name: str) -> str:
 
 def _render_buckets(spill: Spill, runs: int, progress: Progress | None) -> Iterator[tuple[str, str, int]]:
     """Render every bucket's run pages, in worker processes for large builds; yields files written."""
-    buckets = [spill.path(n) for n in range(spill.buckets)]
+    buckets = [(n, spill.path(n), spill.buckets) for n in range(spill.buckets)]
     done = 0
     if runs < PARALLEL_FROM_RUNS or (os.cpu_count() or 1) < 2:
         for path in buckets:
@@ -422,8 +451,14 @@ def _render_buckets(spill: Spill, runs: int, progress: Progress | None) -> Itera
             yield from written
 
 
-def _render_bucket(path: Path) -> list[tuple[str, str, int]]:
-    """Render the run pages and findings CSVs of one bucket; returns (path, sha256, size) of each file."""
+def detail_file(bucket: int) -> str:
+    """The classic script holding the run-page data of every run of one bucket (the browser's drawer)."""
+    return f"data/detail-{bucket:04d}.js"
+
+
+def _render_bucket(job: tuple[int, Path, int]) -> list[tuple[str, str, int]]:
+    """Render the run pages, findings CSVs and drawer data of one bucket; returns (path, sha256, size) of each."""
+    bucket, path, _ = job
     shared = _SHARED
     assert shared is not None
     runs: dict[str, Run] = {}
@@ -443,7 +478,8 @@ def _render_bucket(path: Path) -> list[tuple[str, str, int]]:
         elif kind == KIND_LOG:
             entry = LogEntry.model_validate_json(raw)
             logs[entry.run_id].append(entry)
-    written = []
+    written: list[tuple[str, str, int]] = []
+    details: dict[str, Any] = {}
     now = shared.now
     for run_id in sorted(runs):
         run = runs[run_id]
@@ -463,15 +499,24 @@ def _render_bucket(path: Path) -> list[tuple[str, str, int]]:
         html = shared.renderer.render(
             "run.html", root="../", site=shared.site, page_title=f"Run {run.id}", active_nav="", page=view
         )
-        files = [(f"runs/{row.slug}.html", html.encode("utf-8"))]
+        details[run_id] = asdict(view)
+        _write_external(shared.output_root, f"runs/{row.slug}.html", html.encode("utf-8"), written)
         if run_id in findings:
-            files.append((f"downloads/findings/{row.slug}.csv", findings_csv(findings[run_id])))
-        for relative, data in files:
-            target = shared.output_root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            written.append((relative, hashlib.sha256(data).hexdigest(), len(data)))
+            _write_external(
+                shared.output_root, f"downloads/findings/{row.slug}.csv", findings_csv(findings[run_id]), written
+            )
+    if details:
+        script = f"Object.assign(window.snapsiteDetail=window.snapsiteDetail||{{}},{json_for_script(details)});\n"
+        _write_external(shared.output_root, detail_file(bucket), script.encode("utf-8"), written)
     return written
+
+
+def _write_external(root: Path, relative: str, data: bytes, written: list[tuple[str, str, int]]) -> None:
+    """Write a file claimed by the parent's SiteWriter from a worker, noting its digest."""
+    target = root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    written.append((relative, hashlib.sha256(data).hexdigest(), len(data)))
 
 
 def _copy_evidence(container: Container, writer: SiteWriter, collector: SiteCollector, scopes: Scopes) -> None:

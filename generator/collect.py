@@ -31,7 +31,7 @@ class SiteCollector:
     evidence: list[EvidenceItem] = field(default_factory=list)
     findings_per_run: Counter[str] = field(default_factory=Counter)
     error_codes: set[str] = field(default_factory=set)
-    impact_entries: int = 0
+    impact: list[tuple[str, str, str, list[str], list[str], list[str]]] = field(default_factory=list)
     _schedule_names: dict[str, str] = field(default_factory=dict)
     _observability: ObservabilityCollector | None = None
 
@@ -75,7 +75,8 @@ class SiteCollector:
         elif name == "events.ndjson":
             self._event(record)
         elif name == "impact.ndjson" and self._selected(record.tenant_id):
-            self.impact_entries += 1
+            r = record
+            self.impact.append((r.tenant_id, r.image_digest, r.repository, r.tags, r.purls, r.vulnerability_ids))
 
     def _run(self, run: Run, line: int, raw: bytes) -> None:
         if not self._selected(run.tenant_id):
