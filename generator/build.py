@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.bundle import RunBundleData, bundle_bytes
 from generator.collect import KIND_FINDING, KIND_LOG, KIND_RUN, KIND_SEGMENT, SiteCollector
 from generator.config import BuildOptions, build_time
 from generator.container import Container, Limits, open_container
@@ -28,12 +29,13 @@ from generator.progress import Progress
 from generator.records import EvidenceItem, FindingDelta, LogEntry, Run, Segment
 from generator.render import Renderer, collect_assets, json_for_script, theme_dirs
 from generator.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
+from generator.sitesign import sign_site
 from generator.spill import Spill, bucket_of, read_bucket
 from generator.trust import load_trust_root
 from generator.verify import VerificationReport, verify_container
 from generator.views.context import SiteInfo, heartbeat_warning, staleness
 from generator.views.evidence_page import evidence_page
-from generator.views.format import duration, iso, runbook_name
+from generator.views.format import duration, iso, runbook_name, size
 from generator.views.index import (
     LIST_PAGE_SIZE,
     STATIC_ROWS,
@@ -49,6 +51,7 @@ from generator.views.runs import (
     ACTIVE_STATES,
     RunRow,
     Scopes,
+    SiteBundle,
     attestation_href,
     evidence_href,
     evidence_view,
@@ -101,6 +104,8 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
             _refuse_unless_allowed(report, options)
             pages = _render(container, options, dirs, report, collector, writer, spill, progress)
         writer.write_sums()
+        if options.sign_keys:
+            sign_site(writer.root, options.sign_keys, _site_predicate(options, report))
         writer.commit()
     except BaseException:
         writer.abort()
@@ -114,6 +119,20 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
         bytes=writer.bytes_written,
         seconds=time.monotonic() - started,
     )
+
+
+def _site_predicate(options: BuildOptions, report: VerificationReport) -> dict[str, Any]:
+    """What the site's signature vouches for, beyond SHA256SUMS: its source and how it was made."""
+    return {
+        "snapshotId": report.snapshot_id,
+        "generator": {"name": "snapsite", "version": __version__},
+        "options": options.shaping(),
+        "verification": {
+            "verdict": "verified" if report.verified else "unverified",
+            "keyids": report.trusted_keyids,
+            "errors": [e.line() for e in report.errors],
+        },
+    }
 
 
 @contextmanager
@@ -189,6 +208,8 @@ class _Shared:
     evidence: dict[str, list[tuple[EvidenceItem, EvidenceStatus]]]
     output_root: Path
     now: datetime
+    container: Container
+    bundles: bool  # write bundles/<slug>.tar.gz for runs with evidence
 
 
 _SHARED: _Shared | None = None
@@ -219,8 +240,11 @@ def _render(
     rows = collector.rows
     for bucket in sorted({bucket_of(row.id, spill.buckets) for row in rows}):
         writer.claim_external(detail_file(bucket))
+    with_evidence = set(by_run) if scopes.bundles and scopes.downloads else set()
     for row in rows:
         writer.claim_external(f"runs/{row.slug}.html")
+        if row.id in with_evidence:
+            writer.claim_external(bundle_file(row.slug))
         if collector.findings_per_run[row.id]:
             writer.claim_external(f"downloads/findings/{row.slug}.csv")
     _SHARED = _Shared(
@@ -233,10 +257,17 @@ def _render(
         evidence=by_run,
         output_root=writer.root,
         now=collector.now,
+        container=container,
+        bundles=scopes.bundles and scopes.downloads,
     )
+    bundles: dict[str, SiteBundle] = {}
+    slug_to_id = {row.slug: row.id for row in rows if row.id in with_evidence}
     try:
-        for relative, digest, size in _render_buckets(spill, len(rows), progress):
-            writer.record(relative, digest, size)
+        for relative, digest, length in _render_buckets(spill, len(rows), progress):
+            writer.record(relative, digest, length)
+            if relative.startswith("bundles/"):
+                run_slug = relative.removeprefix("bundles/").removesuffix(".tar.gz")
+                bundles[slug_to_id[run_slug]] = SiteBundle(relative, length, size(length), digest)
     finally:
         _SHARED = None
     pages = len(rows)
@@ -297,7 +328,7 @@ def _render(
         "evidence.html",
         "Evidence",
         "evidence.html",
-        page=evidence_page(entries, scopes.bundles, hidden),
+        page=evidence_page(entries, scopes.bundles, hidden, bundles),
     )
     files, hidden_files = _manifest_files(report, collector)
     page(
@@ -461,14 +492,14 @@ def _render_bucket(job: tuple[int, Path, int]) -> list[tuple[str, str, int]]:
     bucket, path, _ = job
     shared = _SHARED
     assert shared is not None
-    runs: dict[str, Run] = {}
+    runs: dict[str, tuple[Run, bytes]] = {}
     segments: dict[str, list[Segment]] = defaultdict(list)
     findings: dict[str, list[FindingDelta]] = defaultdict(list)
     logs: dict[str, list[LogEntry]] = defaultdict(list)
     for kind, _line, raw in read_bucket(path):
         if kind == KIND_RUN:
             run = Run.model_validate_json(raw)
-            runs[run.id] = run
+            runs[run.id] = (run, raw)
         elif kind == KIND_SEGMENT:
             segment = Segment.model_validate_json(raw)
             segments[segment.run_id].append(segment)
@@ -482,8 +513,14 @@ def _render_bucket(job: tuple[int, Path, int]) -> list[tuple[str, str, int]]:
     details: dict[str, Any] = {}
     now = shared.now
     for run_id in sorted(runs):
-        run = runs[run_id]
+        run, raw_run = runs[run_id]
         row = run_row(run, shared.schedule_names, now, shared.scopes)
+        evidence = shared.evidence.get(run_id, [])
+        bundle = None
+        if shared.bundles and evidence:
+            bundle = _write_bundle(
+                shared, RunBundleData(run, raw_run, findings.get(run_id, []), [i for i, _ in evidence]), row, written
+            )
         view = run_page(
             run,
             row,
@@ -492,9 +529,10 @@ def _render_bucket(job: tuple[int, Path, int]) -> list[tuple[str, str, int]]:
             segments=segments.get(run_id, []),
             findings=findings.get(run_id, []),
             logs=logs.get(run_id, []),
-            evidence=shared.evidence.get(run_id, []),
+            evidence=evidence,
             now=now,
             scopes=shared.scopes,
+            bundle=bundle,
         )
         html = shared.renderer.render(
             "run.html", root="../", site=shared.site, page_title=f"Run {run.id}", active_nav="", page=view
@@ -509,6 +547,19 @@ def _render_bucket(job: tuple[int, Path, int]) -> list[tuple[str, str, int]]:
         script = f"Object.assign(window.snapsiteDetail=window.snapsiteDetail||{{}},{json_for_script(details)});\n"
         _write_external(shared.output_root, detail_file(bucket), script.encode("utf-8"), written)
     return written
+
+
+def bundle_file(slug: str) -> str:
+    """Where a run's evidence bundle goes in the site."""
+    return f"bundles/{slug}.tar.gz"
+
+
+def _write_bundle(shared: _Shared, data: RunBundleData, row: RunRow, written: list[tuple[str, str, int]]) -> SiteBundle:
+    href = bundle_file(row.slug)
+    content = bundle_bytes(shared.container, data, shared.site.snapshot_id, shared.now, __version__)
+    _write_external(shared.output_root, href, content, written)
+    _, sha256, length = written[-1]
+    return SiteBundle(href, length, size(length), sha256)
 
 
 def _write_external(root: Path, relative: str, data: bytes, written: list[tuple[str, str, int]]) -> None:

@@ -294,6 +294,13 @@ DEMO_KEY = REPO / "snapshots" / "demo.pub"
     is_flag=True,
     help="Build even when signatures or digests fail: every page carries a red banner.",
 )
+@click.option(
+    "--sign-key",
+    "sign_keys",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Private key to sign the site with (writes site.dsse.json over SHA256SUMS). Repeatable.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 def build(
     snapshot: Path | None,
@@ -307,6 +314,7 @@ def build(
     theme: str | None,
     config_path: Path | None,
     allow_unverified: bool,
+    sign_keys: tuple[Path, ...],
     quiet: bool,
 ) -> None:
     """Verify SNAPSHOT and render the static Runs workspace into OUTPUT.
@@ -338,6 +346,7 @@ def build(
         theme=theme or config.theme,
         allow_unverified=allow_unverified,
         quiet=quiet,
+        sign_keys=sign_keys,
     )
     with progress_printer(enabled=not quiet) as progress:
         result = build_site(options, progress)
@@ -348,6 +357,70 @@ def build(
             f"built {result.output}: {result.runs} runs, {result.pages} pages, {result.files} files, "
             f"{result.bytes / 2**20:.1f} MiB in {result.seconds:.1f} s"
         )
+
+
+@cli.command()
+@click.argument("snapshot", type=click.Path(path_type=Path))
+@click.option(
+    "--trust-root",
+    "trust_roots",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="PEM public key or folder of *.pem to trust. Repeatable.",
+)
+@click.option("--run", "run_id", required=True, help="The run id, e.g. run:acme:20261120T020000Z:7f3a9c.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The bundle to write, e.g. run-7f3a9c.tar.gz.",
+)
+@click.option("--threshold", default=1, show_default=True, type=click.IntRange(min=1))
+def export(snapshot: Path, trust_roots: tuple[Path, ...], run_id: str, output: Path, threshold: int) -> None:
+    """Write one run's evidence bundle (a reproducible .tar.gz) from a verified snapshot.
+
+    The bundle holds the run's record, findings CSV, evidence files and attestations, manifest.json,
+    SHA256SUMS and README.txt; the same snapshot gives byte-identical bundles.
+    """
+    from generator.bundle import export_run
+    from generator.trust import load_trust_root
+
+    export_run(snapshot, load_trust_root(trust_roots), run_id, output, threshold, __version__)
+    click.echo(f"wrote {output}")
+
+
+@cli.command("verify-site")
+@click.argument("site", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--trust-root",
+    "trust_roots",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Check the site signature (site.dsse.json) with these keys. Repeatable.",
+)
+@click.option("--threshold", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
+def verify_site_command(site: Path, trust_roots: tuple[Path, ...], threshold: int, as_json: bool) -> None:
+    """Check a built site: every file against SHA256SUMS, none missing or extra, and its signature.
+
+    Exit codes as `verify`: 2 for files, 5 for the signature (checked when --trust-root is given).
+    """
+    from generator.sitesign import verify_site
+    from generator.trust import load_trust_root
+
+    report = verify_site(site, load_trust_root(trust_roots) if trust_roots else None, threshold)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"site       {site}: {report.files_checked} files checked, {len(report.failures)} failure(s)")
+        state = "checked" if report.signature_checked else "not checked (no --trust-root)"
+        click.echo(f"signature  {'present' if report.signed else 'absent'}, {state}")
+        click.echo(f"verdict    {'VERIFIED' if not report.errors else f'FAILED (exit {report.exit_code})'}")
+    for error in report.errors:
+        _fail(error.line())
+    sys.exit(report.exit_code)
 
 
 @cli.command()
@@ -376,3 +449,6 @@ def main() -> None:
         sys.exit(ExitCode.USAGE)
     except BrokenPipeError:
         sys.exit(ExitCode.OK)
+    except OSError as exc:  # an output folder that is missing, read-only or full
+        _fail(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        sys.exit(ExitCode.USAGE)

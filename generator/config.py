@@ -52,6 +52,7 @@ class BuildOptions:
     theme: str | None = None
     allow_unverified: bool = False
     quiet: bool = False
+    sign_keys: tuple[Path, ...] = ()  # sign the site itself (site.dsse.json)
 
     def feature(self, name: str) -> bool:
         return self.features.get(name, False)

@@ -11,13 +11,11 @@ from __future__ import annotations
 import base64
 import bisect
 import csv
-import gzip
 import hashlib
 import io
 import json
 import random
 import shutil
-import tarfile
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +30,7 @@ from generator.dsse import b64decode_strict, dump_envelope
 from generator.errors import UsageError
 from generator.keys import PrivateKey, load_private_key
 from generator.sign import sign_attestation, sign_snapshot
+from generator.tarball import deterministic_targz
 
 BUNDLE_MEDIA_TYPE = "application/vnd.stellaops.evidence-bundle.v1+tar+gzip"
 EVIDENCE_PREDICATE_TYPE = "https://stella-ops.org/attestations/evidence/1"
@@ -1160,21 +1159,7 @@ class _DemoWriter:
         created = self.clock.iso(run.finished or self.created)
         manifest = {"bundleId": f"bundle:{run.tenant.id}:{run.slug}", "createdAt": created, "entries": listed}
         members = {"manifest.json": _pretty(manifest), **{path: entry[1] for path, entry in entries.items()}}
-        buffer = io.BytesIO()
-        # Reproducible: sorted members, fixed times and owners, no name or time in the gzip header.
-        with (
-            gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, filename="") as compressed,
-            tarfile.open(fileobj=compressed, mode="w", format=tarfile.USTAR_FORMAT) as tar,
-        ):
-            for name in sorted(members):
-                info = tarfile.TarInfo(name)
-                info.size = len(members[name])
-                info.mtime = self.created
-                info.mode = 0o644
-                info.uid = info.gid = 0
-                info.uname = info.gname = ""
-                tar.addfile(info, io.BytesIO(members[name]))
-        return buffer.getvalue()
+        return deterministic_targz(members, self.created)
 
     def _attest(
         self, path: str, sha256: str, run_id: str, kind: str, produced: int, variant: str | None = None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shlex
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from generator.views.format import size
-from generator.views.runs import EvidenceView, RunRow
+from generator.views.runs import EvidenceView, RunRow, SiteBundle
 
 SIGNATURE_STATUSES = ("verified", "unsigned", "untrusted", "invalid")
 BUNDLE_STATUSES = ("intact", "damaged")
@@ -31,6 +31,7 @@ class BundleCommand:
     run_id: str
     run_slug: str
     command: str
+    bundle: SiteBundle | None = None  # the bundle the build wrote into the site, when it did
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,16 @@ def count_statuses(values: Sequence[str], known: Sequence[str]) -> tuple[tuple[s
     return tuple((name, counter[name]) for name in (*known, *extra))
 
 
-def evidence_page(entries: Sequence[tuple[RunRow, EvidenceView]], bundles_enabled: bool, hidden: int) -> EvidencePage:
-    """The evidence page of the build from each shown item and its run; `hidden` items were withheld."""
+def evidence_page(
+    entries: Sequence[tuple[RunRow, EvidenceView]],
+    bundles_enabled: bool,
+    hidden: int,
+    site_bundles: Mapping[str, SiteBundle] | None = None,
+) -> EvidencePage:
+    """The evidence page of the build from each shown item and its run; `hidden` items were withheld.
+
+    `site_bundles` maps run ids to the bundles the build wrote into the site.
+    """
     # Newest run first (as the runs table), then the item's id: an order independent of the input's.
     ordered = sorted(entries, key=lambda pair: pair[1].id)
     ordered.sort(key=lambda pair: (pair[0].created_at, pair[0].id), reverse=True)
@@ -71,7 +80,8 @@ def evidence_page(entries: Sequence[tuple[RunRow, EvidenceView]], bundles_enable
         for run, _ in ordered:
             if run.id not in seen:
                 seen.add(run.id)
-                commands.append(BundleCommand(run.id, run.slug, bundle_command(run.id)))
+                bundle = (site_bundles or {}).get(run.id)
+                commands.append(BundleCommand(run.id, run.slug, bundle_command(run.id), bundle))
     return EvidencePage(
         entries=rows,
         status_counts=count_statuses([item.status for _, item in ordered], SIGNATURE_STATUSES),

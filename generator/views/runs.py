@@ -229,6 +229,16 @@ class EvidenceView:
 
 
 @dataclass(frozen=True)
+class SiteBundle:
+    """A run's evidence bundle written into the site (`bundles/<slug>.tar.gz`)."""
+
+    href: str
+    size: int
+    size_text: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class RunPage:
     """Everything `runs/<slug>.html` shows."""
 
@@ -252,6 +262,7 @@ class RunPage:
     logs_query: str
     commands: tuple[tuple[str, str], ...]  # (label, CLI line)
     incident: str
+    bundle: SiteBundle | None = None  # the run's evidence bundle in the site (runs.evidenceBundles)
 
 
 def evidence_href(item: EvidenceItem) -> str:
@@ -312,6 +323,7 @@ def run_page(
     evidence: Sequence[tuple[EvidenceItem, EvidenceStatus]],
     now: datetime,
     scopes: Scopes,
+    bundle: SiteBundle | None = None,
 ) -> RunPage:
     """The run page of `run` from its records; `now` is the snapshot's createdAt."""
     minutes = (row.duration_seconds or 0) / 60
@@ -388,6 +400,7 @@ def run_page(
         logs_query=f'runId:"{run.id}" AND correlationId:"{run.correlation_id}"',
         commands=tuple(commands),
         incident=incident_text(run, row, tenant_name),
+        bundle=bundle,
     )
 
 
