@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +40,19 @@ def visible_controls(value: Any) -> Any:
     return value
 
 
+def _plain(value: Any) -> Any:
+    """View dataclasses as their fields (no deep copy, unlike dataclasses.asdict)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return vars(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def json_for_script(value: Any) -> str:
-    """JSON safe inside a classic script file: no `</script>`, no `<!--`, no raw U+2028/2029 or bidi controls."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    """JSON safe inside a classic script file: no `</script>`, no `<!--`, no raw U+2028/2029 or bidi controls.
+
+    View dataclasses serialise as objects of their fields.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain)
     text = _BIDI_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return (
         text.replace("<", "\\u003c")
