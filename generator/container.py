@@ -136,7 +136,8 @@ def hash_files(paths: Sequence[Path], workers: int | None = None) -> list[FileDi
     """
     count = len(paths)
     results: list[FileDigest | None] = [None] * count
-    jobs = iter(range(count))
+    # Largest first: the longest single file bounds the total, so it must not start last.
+    jobs = iter(sorted(range(count), key=lambda i: -_size_or_zero(paths[i])))
     lock = threading.Lock()
     stop = threading.Event()
 
@@ -166,6 +167,13 @@ def hash_files(paths: Sequence[Path], workers: int | None = None) -> list[FileDi
                 stop.set()
                 raise
     return cast(list[FileDigest], results)
+
+
+def _size_or_zero(path: Path) -> int:
+    try:
+        return os.lstat(path).st_size
+    except OSError:
+        return 0  # reported when the file is opened
 
 
 def _hash_file(path: Path, buffer: memoryview) -> FileDigest:
