@@ -6,12 +6,15 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from generator import __version__
 from generator.errors import ExitCode, SnapsiteError, UsageError
+
+if TYPE_CHECKING:
+    from generator.config import BuildOptions
 
 EXIT_CODES_HELP = """\b
 Exit codes (as `stella offline import`):
@@ -357,6 +360,152 @@ def build(
             f"built {result.output}: {result.runs} runs, {result.pages} pages, {result.files} files, "
             f"{result.bytes / 2**20:.1f} MiB in {result.seconds:.1f} s"
         )
+
+
+def _build_options(
+    snapshot: Path | None,
+    trust_roots: tuple[Path, ...],
+    output: Path,
+    threshold: int,
+    tenants: tuple[str, ...],
+    scopes: str | None,
+    features: tuple[str, ...],
+    title: str | None,
+    theme: str | None,
+    config_path: Path | None,
+    allow_unverified: bool,
+    sign_keys: tuple[Path, ...],
+) -> BuildOptions:
+    """The options of `build`, merged over snapsite.toml (read again on each call: `serve --watch` edits it)."""
+    from generator.config import BuildOptions, find_config, merge_features, parse_scopes
+
+    if snapshot is None:
+        snapshot = DEMO_SNAPSHOT
+        trust_roots = trust_roots or (DEMO_KEY,)
+    if not trust_roots:
+        raise UsageError("--trust-root is required (the public key that signed the snapshot)")
+    config = find_config(snapshot, config_path)
+    scope_list = [scopes] if scopes is not None else (config.scopes or ["runs.read,policy:runs,downloads.read"])
+    return BuildOptions(
+        snapshot=snapshot,
+        trust_roots=trust_roots,
+        output=output,
+        threshold=threshold,
+        tenants=tuple(sorted(set(tenants or config.tenants or ()))),
+        scopes=parse_scopes(scope_list),
+        features=merge_features(config.features, features),
+        title=title or config.title or "Runs workspace",
+        theme=theme or config.theme,
+        allow_unverified=allow_unverified,
+        sign_keys=sign_keys,
+    )
+
+
+@cli.command()
+@click.argument("snapshot", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--trust-root",
+    "trust_roots",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="PEM public key or folder of *.pem to trust. Repeatable. Default: snapshots/demo.pub "
+    "when serving the embedded demo.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default=Path("output"),
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Site folder; replaced atomically, kept intact when a build fails.",
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option(
+    "--bind",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback exposes the preview to the network (warned).",
+)
+@click.option("--watch", is_flag=True, help="Rebuild when the snapshot, the theme or snapsite.toml changes.")
+@click.option(
+    "--threshold",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Distinct trusted keys that must have signed the manifest.",
+)
+@click.option(
+    "--tenant", "tenants", multiple=True, help="Only this tenant (repeatable); nothing of any other tenant is written."
+)
+@click.option("--scopes", default=None, help="Comma-separated scopes, as for `build`.")
+@click.option("--feature", "features", multiple=True, metavar="NAME=on|off", help="Feature flag, as for `build`.")
+@click.option("--title", default=None, help="Site title [default: Runs workspace].")
+@click.option("--theme", default=None, help="Theme name under themes/ or a folder overriding themes/default.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="snapsite.toml to read [default: beside the snapshot].",
+)
+@click.option("--allow-unverified", is_flag=True, help="Build even when signatures or digests fail (red banner).")
+@click.option(
+    "--sign-key",
+    "sign_keys",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Private key to sign the site with (site.dsse.json). Repeatable.",
+)
+def serve(
+    snapshot: Path | None,
+    trust_roots: tuple[Path, ...],
+    output: Path,
+    port: int,
+    bind: str,
+    watch: bool,
+    threshold: int,
+    tenants: tuple[str, ...],
+    scopes: str | None,
+    features: tuple[str, ...],
+    title: str | None,
+    theme: str | None,
+    config_path: Path | None,
+    allow_unverified: bool,
+    sign_keys: tuple[Path, ...],
+) -> None:
+    """Build SNAPSHOT into OUTPUT, then serve it on http://127.0.0.1:PORT/ for a live preview.
+
+    With --watch, a change to the snapshot, the theme or snapsite.toml rebuilds the site and open pages reload
+    themselves; a change that fails verification keeps the last good site and shows the error on the page.
+    The reload script is added by the server only: OUTPUT is byte for byte what `snapsite build` writes.
+    """
+    from functools import partial
+
+    from generator.progress import progress_printer
+    from generator.serve import Preview, Terminal, is_loopback
+
+    if not is_loopback(bind):
+        _fail(f"warning: --bind {bind} serves the preview (and its snapshot's data) to other machines")
+    make_options = partial(
+        _build_options,
+        snapshot,
+        trust_roots,
+        output,
+        threshold,
+        tenants,
+        scopes,
+        features,
+        title,
+        theme,
+        config_path,
+        allow_unverified,
+        sign_keys,
+    )
+    with Preview(make_options, config_path, bind, port, Terminal(click.echo, _fail)) as preview:
+        with progress_printer() as progress:
+            preview.build(progress)
+        click.echo(f"serving {preview.url} ({'watching for changes, ' if watch else ''}Ctrl-C to stop)")
+        sys.stdout.flush()
+        preview.run(watch)
 
 
 @cli.command()
