@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BROWSER_STAMP := $(VENV)/.browser-installed
+CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: site test lint typecheck unit bench demo clean
 
@@ -26,8 +28,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(BROWSER_STAMP)
 	$(BIN)/pytest -q
+
+# Browser tests drive Debian's Chromium (never a downloaded browser) and axe-core from npm (tests only).
+$(BROWSER_STAMP): $(STAMP) tests/browser/package-lock.json
+	@test -x $(CHROMIUM) || { echo "installing Debian's chromium (root needed)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x $(CHROMIUM) || { echo "chromium is missing at $(CHROMIUM): the browser tests cannot run" >&2; exit 1; }
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	touch $(BROWSER_STAMP)
 
 ## demo: regenerate snapshots/demo with the test key (deterministic)
 demo: $(STAMP)

@@ -470,6 +470,21 @@ def test_index_filters_are_labelled_controls_without_an_action(renderer: Rendere
     assert soup.select_one("#filter-policy") is None
 
 
+def test_index_carries_the_script_hooks_hidden_until_a_script_shows_them(renderer: Renderer) -> None:
+    soup = soup_of(render(renderer, "index.html", page=index_page()))
+    scripts = [str(s["src"]) for s in soup.find_all("script")]
+    assert [re.sub(r"\.[0-9a-f]{10}\.js$", ".js", src) for src in scripts] == ["static/app.js", "static/runs-table.js"]
+    for hidden in ("#selection-bar", "#split-field", "#split-note", "#split-panes", "#scheduled-view", "#runs-status"):
+        tag = soup.select_one(hidden)
+        assert tag is not None and "hidden" in tag.attrs, hidden
+    split = soup.select_one("#filter-split")
+    assert split is not None and split["name"] == "split" and split["type"] == "checkbox"
+    actions = [b["data-selection"] for b in soup.select("#selection-bar button")]
+    assert actions == ["csv", "script", "clear"]
+    section = soup.select_one("section.runs-section")
+    assert section is not None and section.select_one("#runs-table") and section.select_one("#split-panes")
+
+
 def test_index_without_active_runs_still_renders(renderer: Renderer) -> None:
     soup = soup_of(render(renderer, "index.html", page=index_page(rows=(), active_total=0, cards=(), backlog=())))
     assert not soup.select("[data-run-id]")
@@ -603,7 +618,11 @@ def test_run_page_logs_and_actions(renderer: Renderer) -> None:
     actions = soup.select_one("#actions")
     assert actions is not None
     assert [c.get_text() for c in actions.select("pre code")] == [page.commands[0][1]]
-    assert [b["data-copy"] for b in actions.select("button")] == [page.commands[0][1]]
+    assert [b["data-copy"] for b in actions.select("button[data-copy]")] == [page.commands[0][1]]
+    # Copy and download of the incident text: hidden until a script can make them work.
+    extras = actions.select(".incident-actions[hidden] button")
+    assert [b.get("data-copy-target") or b.get("data-download-target") for b in extras] == ["incident", "incident"]
+    assert extras[1]["data-filename"] == f"incident-{page.row.slug}.txt"
     textarea = soup.select_one("textarea#incident")
     assert textarea is not None and "readonly" in textarea.attrs and textarea.get_text() == page.incident
     label = soup.select_one('label[for="incident"]')
@@ -629,7 +648,9 @@ def test_hostile_text_stays_text_everywhere(renderer: Renderer) -> None:
     site = site_info(verification="unverified", verification_problems=(HOSTILE,), heartbeat_warning=SCRIPT)
     for name, html in all_pages(renderer, site).items():
         soup = soup_of(html, site)
-        assert not soup.find_all("script"), name
+        # Only the theme's own classic scripts, by relative src, never inline code.
+        scripts = [str(tag["src"]) for tag in soup.find_all("script")]
+        assert scripts and all(re.fullmatch(r"(\.\./)?static/[a-z-]+\.[0-9a-f]{10}\.js", src) for src in scripts), name
         assert not [t for t in soup.find_all(True) if "onmouseover" in t.attrs], name
         assert SCRIPT not in html, name  # only its escaped form is in the markup
         assert HOSTILE in soup.get_text(), name

@@ -1,0 +1,278 @@
+"""The Runs workspace on the embedded demo: every URL-hash key against the Python oracle, tabs, sort, the hash as
+the view (round trip, back and forward), split view, selection downloads, the drawer and the keyboard."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Download, Page
+
+from browser.conftest import Opener, Workspace
+from browser.oracle import Oracle, run_ids, sample_views, visible
+from browser.sites import Site
+
+
+def test_the_static_rows_give_way_to_the_same_rows_drawn_by_script(open_page: Opener, demo: Site) -> None:
+    static = open_page(demo, java_script_enabled=False)
+    rows = static.locator("#runs-table tbody tr[data-run-id]")
+    expected = [rows.nth(i).inner_text().split() for i in range(min(5, rows.count()))]
+    page = open_page(demo)
+    ws = Workspace(page).ready()
+    assert page.locator("#runs-table tbody tr[data-run-id]").count() == ws.count()
+    drawn = page.locator("#runs-table tbody tr[data-run-id]")
+    # The same six columns, badges, tooltips and links; the script's rows add a selection box.
+    assert [drawn.nth(i).inner_text().split() for i in range(len(expected))] == expected
+    for attribute in ("title",):
+        for selector in (".trigger", ".deltas"):
+            assert static.locator(f"#runs-table tbody tr >> {selector}").first.get_attribute(attribute) == (
+                page.locator(f"#runs-table tbody tr >> {selector}").first.get_attribute(attribute)
+            )
+    assert page.locator("#runs-table tbody tr[data-run-id] input[type=checkbox]").count() == ws.count()
+
+
+def test_every_hash_key_matches_the_oracle(ws: Workspace, demo_oracle: Oracle) -> None:
+    for fragment in sample_views(demo_oracle):
+        ws.show(fragment)
+        assert ws.count() == demo_oracle.count(fragment), fragment
+        assert ws.tab_counts() == demo_oracle.tab_counts(fragment), fragment
+        shown = ws.ids()
+        expected = run_ids(demo_oracle.runs_of(fragment))
+        assert shown == expected[: len(shown)], fragment
+        assert len(shown) == len(expected) or len(shown) >= 15, fragment
+        scheduled = ws.page.eval_on_selector_all(
+            "#scheduled-view tr[data-schedule-id]", "rows => rows.map(r => r.dataset.scheduleId)"
+        )
+        listed = [s.id for s in demo_oracle.schedules_of(fragment)] if "tab=scheduled" in fragment else []
+        assert scheduled == listed, fragment
+
+
+def test_all_alone_shows_every_run_and_a_missing_tab_means_active(ws: Workspace, demo_oracle: Oracle) -> None:
+    ws.show("tab=all")
+    assert ws.count() == len(demo_oracle.runs) == 300
+    ws.show("q=")
+    assert ws.count() == demo_oracle.count("tab=active") > 0
+    assert ws.page.get_attribute('nav.tabs a[data-tab="active"]', "aria-current") == "true"
+
+
+@pytest.mark.parametrize(
+    "sort", ["id", "-id", "trigger", "-state", "progressPct", "-durationSeconds", "-newFindings", "createdAt"]
+)
+def test_sort_by_any_field(ws: Workspace, demo_oracle: Oracle, sort: str) -> None:
+    fragment = f"tab=all&sort={sort}"
+    ws.show(fragment)
+    shown = ws.ids()
+    assert len(shown) > 10
+    assert shown == run_ids(demo_oracle.runs_of(fragment))[: len(shown)]
+
+
+def test_sort_headers_toggle_and_say_so(ws: Workspace, demo_oracle: Oracle) -> None:
+    ws.show("tab=completed")
+    header = ws.page.locator('#runs-table th[data-column="durationSeconds"]')
+    before = ws.seq()
+    header.locator("button").click()
+    ws.wait_render(before)
+    assert header.get_attribute("aria-sort") == "descending"
+    assert ws.hash() == "tab=completed&sort=-durationSeconds"
+    before = ws.seq()
+    header.locator("button").click()
+    ws.wait_render(before)
+    assert header.get_attribute("aria-sort") == "ascending" and ws.hash().endswith("sort=durationSeconds")
+    assert ws.ids() == run_ids(demo_oracle.runs_of(ws.hash()))[: len(ws.ids())]
+    assert ws.page.locator("#runs-table th[aria-sort]").count() == 1
+
+
+def test_controls_write_the_hash_and_the_hash_sets_the_controls(
+    open_page: Opener, demo: Site, demo_oracle: Oracle
+) -> None:
+    page = open_page(demo)
+    ws = Workspace(page).ready()
+    tenants = sorted({r.tenant_id for r in demo_oracle.runs})
+    page.click('nav.tabs a[data-tab="all"]')
+    assert ws.hash() == "tab=all"
+    page.select_option("#filter-tenant", [tenants[0], tenants[2]])
+    page.select_option("#filter-trigger", "cron")
+    page.select_option("#filter-severity", "high")
+    page.fill("#filter-from", "2026-11-15")
+    page.fill("#filter-q", "system")
+    page.wait_for_function("() => location.hash.indexOf('q=system') !== -1")
+    expected = f"tab=all&tenant={tenants[0]}&tenant={tenants[2]}&trigger=cron&severity=high&from=2026-11-15&q=system"
+    assert ws.hash() == expected
+    assert ws.count() == demo_oracle.count(expected) > 0
+    # The same address in a new page: the same view and controls.
+    again = open_page(demo, fragment=expected)
+    other = Workspace(again).ready()
+    assert other.count() == ws.count() and other.ids() == ws.ids()
+    assert again.eval_on_selector("#filter-tenant", "s => [...s.selectedOptions].map(o => o.value)") == [
+        tenants[0],
+        tenants[2],
+    ]
+    assert again.input_value("#filter-trigger") == "cron" and again.input_value("#filter-q") == "system"
+    assert again.input_value("#filter-from") == "2026-11-15" and again.input_value("#filter-severity") == "high"
+    # Back and forward walk through the views.
+    page.go_back()
+    page.wait_for_function("() => location.hash.indexOf('q=') === -1")
+    without_q = expected.replace("&q=system", "")
+    page.wait_for_function(
+        f"() => document.querySelector('[data-testid=result-count]').textContent === '{demo_oracle.count(without_q)}'"
+    )
+    assert page.input_value("#filter-q") == ""
+    page.go_back()
+    page.wait_for_function("() => location.hash.indexOf('from=') === -1")
+    assert page.input_value("#filter-from") == ""
+    page.go_forward()
+    page.wait_for_function("() => location.hash.indexOf('from=') !== -1")
+    assert ws.count() == demo_oracle.count(without_q)
+    # Clearing keeps the tab and drops every filter.
+    page.click("#filters button[type=reset]")
+    assert ws.hash() == "tab=all" and ws.count() == 300
+
+
+def test_unknown_values_stay_visible_in_the_controls(ws: Workspace) -> None:
+    ws.show("tab=all&trigger=teleport&tenant=nobody")
+    assert ws.count() == 0
+    assert ws.page.input_value("#filter-trigger") == "teleport"
+    assert "No runs match" in ws.page.inner_text("#runs-table tbody")
+
+
+def test_split_view_shows_each_tenant_in_its_own_pane(ws: Workspace, demo_oracle: Oracle) -> None:
+    tenants = sorted({r.tenant_id for r in demo_oracle.runs})
+    fragment = f"tab=all&tenant={tenants[0]}&tenant={tenants[1]}&severity=high&split=1"
+    ws.show(fragment)
+    panes = ws.page.locator("#split-panes section.pane")
+    assert panes.count() == 2
+    assert ws.page.is_hidden("#runs-table") and ws.page.is_checked("#filter-split")
+    for index, tenant in enumerate(tenants[:2]):
+        pane = panes.nth(index)
+        assert pane.get_attribute("data-tenant") == tenant
+        single = f"tab=all&tenant={tenant}&severity=high"
+        assert int(pane.locator('[data-testid="pane-count"]').inner_text()) == demo_oracle.count(single)
+        ids = ws.ids(f'#split-panes section.pane[data-tenant="{tenant}"]')
+        assert ids and ids == run_ids(demo_oracle.runs_of(single))[: len(ids)]
+    assert ws.count() == demo_oracle.count(fragment.replace("&split=1", ""))
+    # One tenant is not a split: a note says so, and the single table comes back.
+    ws.show(f"tab=all&tenant={tenants[0]}&split=1")
+    assert ws.page.is_visible("#split-note") and ws.page.is_visible("#runs-table")
+    ws.show(f"tab=scheduled&tenant={tenants[0]}&tenant={tenants[2]}&split=1")
+    for tenant in (tenants[0], tenants[2]):
+        rows = ws.page.locator(f'#split-panes section.pane[data-tenant="{tenant}"] tr[data-schedule-id]')
+        assert rows.count() == len([s for s in demo_oracle.schedules if s.tenant_id == tenant])
+
+
+def test_split_view_by_the_controls(open_page: Opener, demo: Site, demo_oracle: Oracle) -> None:
+    page = open_page(demo, fragment="tab=all")
+    Workspace(page).ready()
+    tenants = sorted({r.tenant_id for r in demo_oracle.runs})
+    page.select_option("#filter-tenant", tenants)
+    page.check("#filter-split")
+    assert page.locator("#split-panes section.pane").count() == 3
+    assert "split=1" in page.evaluate("location.hash")
+
+
+def _download(page: Page, selector: str) -> Download:
+    with page.expect_download() as info:
+        page.click(selector)
+    return info.value
+
+
+def test_selection_downloads_csv_and_export_script(
+    open_page: Opener, demo: Site, demo_oracle: Oracle, tmp_path: Path
+) -> None:
+    hostile = next(s for s in demo_oracle.schedules if s.name.startswith("="))
+    page = open_page(demo, fragment=f"tab=all&schedule={hostile.id}")
+    ws = Workspace(page).ready()
+    expected = demo_oracle.runs_of(ws.hash())
+    assert expected
+    page.check("#runs-table thead input.select-all")
+    ws.show("tab=failures")
+    boxes = page.locator("#runs-table tbody tr[data-run-id] input.select-run")
+    boxes.nth(0).click()
+    boxes.nth(3).click(modifiers=["Shift"])  # a range: the first four failures
+    failures = demo_oracle.runs_of("tab=failures")[:4]
+    chosen = {r.id for r in expected} | {r.id for r in failures}
+    assert page.inner_text("#selection-bar [data-selection-count]") == str(len(chosen))
+
+    table = _download(page, '#selection-bar button[data-selection="csv"]')
+    assert table.suggested_filename.endswith(".csv")
+    rows = list(csv.reader(io.StringIO(Path(table.path()).read_text(encoding="utf-8"), newline="")))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["id", "slug", "tenantId"] and "detailFile" not in header
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in body}
+    assert set(by_id) == chosen
+    for run in expected:
+        assert by_id[run.id]["scheduleName"] == "'" + hostile.name  # formula-safe
+        assert by_id[run.id]["createdAt"] == run.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    for row in body:
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
+
+    script = _download(page, '#selection-bar button[data-selection="script"]')
+    text = Path(script.path()).read_text(encoding="utf-8")
+    target = tmp_path / script.suggested_filename
+    target.write_text(text, encoding="utf-8")
+    assert subprocess.run(["sh", "-n", str(target)], capture_output=True).returncode == 0
+    lines = text.splitlines()
+    assert lines[0] == "#!/bin/sh" and "set -eu" in lines
+    commands = [shlex.split(line) for line in lines if line.startswith("stella ")]
+    assert {c[4] for c in commands} == chosen
+    assert all(c[:4] == ["stella", "runs", "export", "--run"] and c[5:] == ["--bundle"] for c in commands)
+    page.click('#selection-bar button[data-selection="clear"]')
+    assert page.inner_text("#selection-bar [data-selection-count]") == "0"
+    assert page.is_disabled('#selection-bar button[data-selection="csv"]')
+
+
+def test_a_row_opens_the_drawer_with_the_run_sections(open_page: Opener, demo: Site, demo_oracle: Oracle) -> None:
+    segments = [json.loads(line) for line in (demo.snapshot / "segments.ndjson").read_text().splitlines() if line]
+    failing = {s["runId"] for s in segments if s["state"] == "error"}
+    failed = next(r for r in demo_oracle.runs if r.state == "error" and r.id in failing)
+    page = open_page(demo, fragment=f"tab=failures&q={failed.id}")
+    ws = Workspace(page).ready()
+    assert ws.ids() == [visible(failed.id)]
+    link = page.locator("#runs-table tbody tr[data-run-id] a.run-id")
+    link.click()
+    drawer = page.locator("dialog.drawer")
+    drawer.locator('[data-section="actions"]').wait_for()
+    assert drawer.evaluate("d => d.open")
+    sections = drawer.locator("section[data-section]").evaluate_all("s => s.map(e => e.dataset.section)")
+    assert sections == ["summary", "progress", "segments", "deltas", "evidence", "logs", "actions"]
+    assert drawer.locator("a.deep-link").get_attribute("href") == f"runs/{demo_oracle.rows[failed.id].slug}.html"
+    assert failed.correlation_id in drawer.locator('[data-section="summary"]').inner_text()
+    assert drawer.locator("[data-segment-id]").count() > 0
+    assert drawer.locator('[data-section="actions"] button[data-copy]').first.is_visible()
+    retry = drawer.locator('[data-section="actions"] button[data-copy]').evaluate_all("b => b.map(x => x.dataset.copy)")
+    assert f"stella runs retry --run {shlex.quote(failed.id)}" in retry
+    # Focus is inside and stays inside; Escape closes and gives focus back to the row.
+    assert drawer.evaluate("d => d.contains(document.activeElement)")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        assert drawer.evaluate("d => d.contains(document.activeElement)")
+    page.keyboard.press("Escape")
+    assert not drawer.evaluate("d => d.open")
+    assert page.evaluate("document.activeElement.classList.contains('run-id')")
+    # The keyboard opens it too.
+    page.keyboard.press("Enter")
+    drawer.locator('[data-section="summary"]').wait_for()
+    page.click("dialog.drawer button.drawer-close")
+    assert not drawer.evaluate("d => d.open")
+
+
+def test_keyboard_moves_through_rows_beyond_those_drawn(open_page: Opener, demo: Site, demo_oracle: Oracle) -> None:
+    page = open_page(demo, fragment="tab=all")
+    ws = Workspace(page).ready()
+    expected = run_ids(demo_oracle.runs_of("tab=all"))
+    page.locator("#runs-table tbody tr[data-run-id] a.run-id").first.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    focused = "document.activeElement.closest('tr').getAttribute('data-run-id')"
+    assert page.evaluate(focused) == expected[3]
+    page.keyboard.press("End")
+    assert page.evaluate(focused) == expected[-1]
+    assert expected[0] not in ws.ids()  # drawn rows follow the focus: the first is gone
+    page.keyboard.press("Home")
+    assert page.evaluate(focused) == expected[0]
+    page.keyboard.press("PageDown")
+    assert expected.index(page.evaluate(focused)) > 3
