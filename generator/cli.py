@@ -327,29 +327,21 @@ def build(
     Options on the command line win over snapsite.toml.
     """
     from generator.build import build_site
-    from generator.config import BuildOptions, find_config, merge_features, parse_scopes
     from generator.progress import progress_printer
 
-    if snapshot is None:
-        snapshot = DEMO_SNAPSHOT
-        trust_roots = trust_roots or (DEMO_KEY,)
-    if not trust_roots:
-        raise UsageError("--trust-root is required (the public key that signed the snapshot)")
-    config = find_config(snapshot, config_path)
-    scope_list = [scopes] if scopes is not None else (config.scopes or ["runs.read,policy:runs,downloads.read"])
-    options = BuildOptions(
-        snapshot=snapshot,
-        trust_roots=trust_roots,
-        output=output,
-        threshold=threshold,
-        tenants=tuple(sorted(set(tenants or config.tenants or ()))),
-        scopes=parse_scopes(scope_list),
-        features=merge_features(config.features, features),
-        title=title or config.title or "Runs workspace",
-        theme=theme or config.theme,
-        allow_unverified=allow_unverified,
-        quiet=quiet,
-        sign_keys=sign_keys,
+    options = _build_options(
+        snapshot,
+        trust_roots,
+        output,
+        threshold,
+        tenants,
+        scopes,
+        features,
+        title,
+        theme,
+        config_path,
+        allow_unverified,
+        sign_keys,
     )
     with progress_printer(enabled=not quiet) as progress:
         result = build_site(options, progress)

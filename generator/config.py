@@ -51,7 +51,6 @@ class BuildOptions:
     title: str = "Runs workspace"
     theme: str | None = None
     allow_unverified: bool = False
-    quiet: bool = False
     sign_keys: tuple[Path, ...] = ()  # sign the site itself (site.dsse.json)
 
     def feature(self, name: str) -> bool:
