@@ -121,7 +121,7 @@ def snapsite_site(runs: int, tenants: int, seed: int, rebuild: bool) -> tuple[Pa
         site_meta.unlink(missing_ok=True)
         log(f"building the site of {runs} runs (several minutes at 100,000) ...")
         start = time.perf_counter()
-        build_site(BuildOptions(snapshot=snapshot, trust_roots=(key_public,), output=site, quiet=True))
+        build_site(BuildOptions(snapshot=snapshot, trust_roots=(key_public,), output=site))
         cached = {"key": key, "seconds": time.perf_counter() - start}
         site_meta.write_text(json.dumps(cached))
     refreshed = refresh_assets(site)

@@ -40,7 +40,7 @@ class Site:
 
 def build(snapshot: Path, trust_root: Path, output: Path, scopes: frozenset[str]) -> Site:
     """Build `snapshot` into `output` with `scopes`."""
-    build_site(BuildOptions(snapshot=snapshot, trust_roots=(trust_root,), output=output, scopes=scopes, quiet=True))
+    build_site(BuildOptions(snapshot=snapshot, trust_roots=(trust_root,), output=output, scopes=scopes))
     return Site(output, snapshot)
 
 
