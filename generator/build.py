@@ -2,35 +2,31 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.bundle import RunBundleData, bundle_bytes
-from generator.collect import KIND_FINDING, KIND_LOG, KIND_RUN, KIND_SEGMENT, SiteCollector
+from generator.collect import SiteCollector
 from generator.config import BuildOptions, build_time
 from generator.container import Container, Limits, open_container
-from generator.downloads import command_script, findings_csv, submit_script
+from generator.downloads import command_script, submit_script
 from generator.errors import ExitCode
 from generator.evidence import EvidenceStatus
+from generator.incremental import PreviousOutput, RenderState, tree_digest
 from generator.output import SiteWriter
 from generator.progress import Progress
-from generator.records import EvidenceItem, FindingDelta, LogEntry, Run, Segment
+from generator.records import EvidenceItem
 from generator.render import Renderer, collect_assets, json_for_script, theme_dirs
+from generator.run_pages import RunContext, bundle_file, plan_buckets, render_runs
 from generator.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
 from generator.sitesign import sign_site
-from generator.spill import Spill, bucket_of, read_bucket
+from generator.spill import Spill, bucket_of
 from generator.trust import load_trust_root
 from generator.verify import VerificationReport, verify_container
 from generator.views.context import SiteInfo, heartbeat_warning, staleness
@@ -55,15 +51,11 @@ from generator.views.runs import (
     attestation_href,
     evidence_href,
     evidence_view,
-    run_page,
-    run_row,
 )
 from generator.views.schedules import ScheduleRow, schedules_page
 from generator.views.verification_page import verification_page
 
 ROWS_PER_DATA_FILE = 10_000
-RUNS_PER_BUCKET = 1_000
-PARALLEL_FROM_RUNS = 4_000  # below this, forking workers costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -77,10 +69,18 @@ class BuildResult:
     files: int
     bytes: int
     seconds: float
+    reused_runs: int = 0  # run pages taken unchanged from the previous output
+    render_state: RenderState | None = None  # for the next incremental build; None for an unverified site
 
 
-def build_site(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
-    """Verify `options.snapshot` and render it into `options.output`; the old output survives any failure."""
+def build_site(
+    options: BuildOptions, progress: Progress | None = None, previous: PreviousOutput | None = None
+) -> BuildResult:
+    """Verify `options.snapshot` and render it into `options.output`; the old output survives any failure.
+
+    With `previous` (the output of the last build and its render state), the files of runs whose inputs are
+    unchanged are taken from it instead of rendered again, giving the same bytes as a full build.
+    """
     started = time.monotonic()
     trust_root = load_trust_root(options.trust_roots)
     dirs = theme_dirs(options.theme)
@@ -102,7 +102,8 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
             )
             spill.close()
             _refuse_unless_allowed(report, options)
-            pages = _render(container, options, dirs, report, collector, writer, spill, progress)
+            reusable = previous if report.verified else None
+            rendered = _render(container, options, dirs, report, collector, writer, spill, progress, reusable)
         writer.write_sums()
         if options.sign_keys:
             sign_site(writer.root, options.sign_keys, _site_predicate(options, report))
@@ -114,10 +115,12 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
         output=options.output,
         report=report,
         runs=len(collector.rows),
-        pages=pages,
+        pages=rendered.pages,
         files=len(writer.digests) + 1,
         bytes=writer.bytes_written,
         seconds=time.monotonic() - started,
+        reused_runs=rendered.reused_runs,
+        render_state=rendered.state if report.verified else None,
     )
 
 
@@ -196,23 +199,10 @@ def _site_info(options: BuildOptions, report: VerificationReport, collector: Sit
 
 
 @dataclass(frozen=True)
-class _Shared:
-    """What every run page needs; inherited by forked workers instead of being pickled."""
-
-    renderer: Renderer
-    site: SiteInfo
-    scopes: Scopes
-    tenant_names: dict[str, str]
-    schedule_names: dict[str, str]
-    run_ids: frozenset[str]
-    evidence: dict[str, list[tuple[EvidenceItem, EvidenceStatus]]]
-    output_root: Path
-    now: datetime
-    container: Container
-    bundles: bool  # write bundles/<slug>.tar.gz for runs with evidence
-
-
-_SHARED: _Shared | None = None
+class _Rendered:
+    pages: int
+    reused_runs: int
+    state: RenderState
 
 
 def _render(
@@ -224,9 +214,9 @@ def _render(
     writer: SiteWriter,
     spill: Spill,
     progress: Progress | None,
-) -> int:
-    """Write every page and file of the site; returns the number of HTML pages."""
-    global _SHARED
+    previous: PreviousOutput | None,
+) -> _Rendered:
+    """Write every page and file of the site, taking unchanged buckets' files from `previous`."""
     assets = collect_assets(dirs)
     renderer = Renderer(dirs, assets)
     site = _site_info(options, report, collector)
@@ -238,17 +228,9 @@ def _render(
     for asset in assets.values():
         writer.write_bytes(asset.published, asset.data)
     rows = collector.rows
-    for bucket in sorted({bucket_of(row.id, spill.buckets) for row in rows}):
-        writer.claim_external(detail_file(bucket))
-    with_evidence = set(by_run) if scopes.bundles and scopes.downloads else set()
-    for row in rows:
-        writer.claim_external(f"runs/{row.slug}.html")
-        if row.id in with_evidence:
-            writer.claim_external(bundle_file(row.slug))
-        if collector.findings_per_run[row.id]:
-            writer.claim_external(f"downloads/findings/{row.slug}.csv")
-    _SHARED = _Shared(
+    context = RunContext(
         renderer=renderer,
+        theme_key=tree_digest(dirs),
         site=site,
         scopes=scopes,
         tenant_names={t.id: t.name for t in report.tenants},
@@ -259,23 +241,26 @@ def _render(
         now=collector.now,
         container=container,
         bundles=scopes.bundles and scopes.downloads,
+        previous=previous,
     )
+    jobs, state = plan_buckets(context, rows, spill, collector.findings_per_run)
+    for job in jobs:
+        for name in job.files:
+            writer.claim_external(name)
     bundles: dict[str, SiteBundle] = {}
-    slug_to_id = {row.slug: row.id for row in rows if row.id in with_evidence}
-    try:
-        for relative, digest, length in _render_buckets(spill, len(rows), progress):
-            writer.record(relative, digest, length)
-            if relative.startswith("bundles/"):
-                run_slug = relative.removeprefix("bundles/").removesuffix(".tar.gz")
-                bundles[slug_to_id[run_slug]] = SiteBundle(relative, length, size(length), digest)
-    finally:
-        _SHARED = None
+    bundle_owner = {bundle_file(row.slug): row.id for row in rows}
+    reused = 0
+    for file in render_runs(context, jobs, len(rows), progress):
+        writer.record(file.path, file.sha256, file.size)
+        reused += file.reused and file.path.startswith("runs/")
+        if file.path.startswith("bundles/"):
+            bundles[bundle_owner[file.path]] = SiteBundle(file.path, file.size, size(file.size), file.sha256)
     pages = len(rows)
 
-    def page(relative: str, template: str, title: str, nav: str, **context: Any) -> None:
+    def page(relative: str, template: str, title: str, nav: str, **values: Any) -> None:
         nonlocal pages
         root = "../" * relative.count("/")
-        html = renderer.render(template, root=root, site=site, page_title=title, active_nav=nav, **context)
+        html = renderer.render(template, root=root, site=site, page_title=title, active_nav=nav, **values)
         writer.write_text(relative, html)
         pages += 1
 
@@ -315,7 +300,7 @@ def _render(
         "observability.html",
         page=observability_page(collector.observability, site.heartbeat_warning, collector.run_ids),
     )
-    _copy_evidence(container, writer, collector, scopes)
+    _copy_evidence(container, writer, collector, scopes, previous)
     row_of = {r.id: r for r in rows}
     entries = [
         (row_of[item.run_id], evidence_view(item, status, scopes))
@@ -355,7 +340,7 @@ def _render(
             source=runbook.source,
         )
     _write_scripts(writer, site, rows, scopes)
-    return pages
+    return _Rendered(pages, reused, state)
 
 
 def _impact_stale(report: VerificationReport) -> bool:
@@ -464,127 +449,28 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def _render_buckets(spill: Spill, runs: int, progress: Progress | None) -> Iterator[tuple[str, str, int]]:
-    """Render every bucket's run pages, in worker processes for large builds; yields files written."""
-    buckets = [(n, spill.path(n), spill.buckets) for n in range(spill.buckets)]
-    done = 0
-    if runs < PARALLEL_FROM_RUNS or (os.cpu_count() or 1) < 2:
-        for path in buckets:
-            written = _render_bucket(path)
-            done += sum(1 for name, _, _ in written if name.startswith("runs/"))
-            _step(progress, "rendering runs", done, runs)
-            yield from written
-        return
-    with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2), mp_context=get_context("fork")) as pool:
-        for written in pool.map(_render_bucket, buckets, chunksize=4):
-            done += sum(1 for name, _, _ in written if name.startswith("runs/"))
-            _step(progress, "rendering runs", done, runs)
-            yield from written
+def _copy_evidence(
+    container: Container,
+    writer: SiteWriter,
+    collector: SiteCollector,
+    scopes: Scopes,
+    previous: PreviousOutput | None,
+) -> None:
+    """Evidence files and their attestations, under portable names, when downloads.read allows.
 
-
-def detail_file(bucket: int) -> str:
-    """The classic script holding the run-page data of every run of one bucket (the browser's drawer)."""
-    return f"data/detail-{bucket:04d}.js"
-
-
-def _render_bucket(job: tuple[int, Path, int]) -> list[tuple[str, str, int]]:
-    """Render the run pages, findings CSVs and drawer data of one bucket; returns (path, sha256, size) of each."""
-    bucket, path, _ = job
-    shared = _SHARED
-    assert shared is not None
-    runs: dict[str, tuple[Run, bytes]] = {}
-    segments: dict[str, list[Segment]] = defaultdict(list)
-    findings: dict[str, list[FindingDelta]] = defaultdict(list)
-    logs: dict[str, list[LogEntry]] = defaultdict(list)
-    for kind, _line, raw in read_bucket(path):
-        if kind == KIND_RUN:
-            run = Run.model_validate_json(raw)
-            runs[run.id] = (run, raw)
-        elif kind == KIND_SEGMENT:
-            segment = Segment.model_validate_json(raw)
-            segments[segment.run_id].append(segment)
-        elif kind == KIND_FINDING:
-            finding = FindingDelta.model_validate_json(raw)
-            findings[finding.run_id].append(finding)
-        elif kind == KIND_LOG:
-            entry = LogEntry.model_validate_json(raw)
-            logs[entry.run_id].append(entry)
-    written: list[tuple[str, str, int]] = []
-    details: dict[str, Any] = {}
-    now = shared.now
-    for run_id in sorted(runs):
-        run, raw_run = runs[run_id]
-        row = run_row(run, shared.schedule_names, now, shared.scopes)
-        evidence = shared.evidence.get(run_id, [])
-        bundle = None
-        if shared.bundles and evidence:
-            bundle = _write_bundle(
-                shared, RunBundleData(run, raw_run, findings.get(run_id, []), [i for i, _ in evidence]), row, written
-            )
-        view = run_page(
-            run,
-            row,
-            tenant_name=shared.tenant_names.get(run.tenant_id, run.tenant_id),
-            run_ids=shared.run_ids,
-            segments=segments.get(run_id, []),
-            findings=findings.get(run_id, []),
-            logs=logs.get(run_id, []),
-            evidence=evidence,
-            now=now,
-            scopes=shared.scopes,
-            bundle=bundle,
-        )
-        html = shared.renderer.render(
-            "run.html", root="../", site=shared.site, page_title=f"Run {run.id}", active_nav="", page=view
-        )
-        details[run_id] = view
-        _write_external(shared.output_root, f"runs/{row.slug}.html", html.encode("utf-8"), written)
-        if run_id in findings:
-            _write_external(
-                shared.output_root, f"downloads/findings/{row.slug}.csv", findings_csv(findings[run_id]), written
-            )
-    if details:
-        script = f"Object.assign(window.snapsiteDetail=window.snapsiteDetail||{{}},{json_for_script(details)});\n"
-        _write_external(shared.output_root, detail_file(bucket), script.encode("utf-8"), written)
-    return written
-
-
-def bundle_file(slug: str) -> str:
-    """Where a run's evidence bundle goes in the site."""
-    return f"bundles/{slug}.tar.gz"
-
-
-def _write_bundle(shared: _Shared, data: RunBundleData, row: RunRow, written: list[tuple[str, str, int]]) -> SiteBundle:
-    href = bundle_file(row.slug)
-    content = bundle_bytes(shared.container, data, shared.site.snapshot_id, shared.now, __version__)
-    _write_external(shared.output_root, href, content, written)
-    _, sha256, length = written[-1]
-    return SiteBundle(href, length, size(length), sha256)
-
-
-def _write_external(root: Path, relative: str, data: bytes, written: list[tuple[str, str, int]]) -> None:
-    """Write a file claimed (and its folder made) by the parent's SiteWriter from a worker, noting its digest."""
-    # Raw os calls: file creation dominates here, and io.open adds system calls per file.
-    fd = os.open(root / relative, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    finally:
-        os.close(fd)
-    written.append((relative, hashlib.sha256(data).hexdigest(), len(data)))
-
-
-def _copy_evidence(container: Container, writer: SiteWriter, collector: SiteCollector, scopes: Scopes) -> None:
-    """Evidence files and their attestations, under portable names, when downloads.read allows."""
+    An evidence file with the same name and digest in the previous output is linked from there (`previous` is
+    only given for a verified snapshot, whose files match the manifest's digests).
+    """
     if not scopes.downloads:
         return
+    assert collector.report.manifest is not None
+    digests = {f.path: f.sha256 for f in collector.report.manifest.files} if previous is not None else {}
     for item in collector.evidence:
         if not scopes.policy and item.kind == "policy-run":
             continue
-        writer.copy_file(evidence_href(item), container.path(item.path))
-        if item.attestation is not None:
-            writer.copy_file(attestation_href(item), container.path(item.attestation))
+        for href, path in ((evidence_href(item), item.path), (attestation_href(item), item.attestation)):
+            if path is not None:
+                writer.copy_file(href, container.path(path), previous, digests.get(path))
 
 
 def _manifest_files(report: VerificationReport, collector: SiteCollector) -> tuple[list[tuple[str, int, str]], int]:

@@ -6,9 +6,13 @@ import hashlib
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.errors import SnapsiteError, UsageError
 from generator.names import portable_problem
+
+if TYPE_CHECKING:
+    from generator.incremental import PreviousOutput
 
 SUMS = "SHA256SUMS"
 
@@ -56,11 +60,17 @@ class SiteWriter:
         """Write one UTF-8 text file of the site."""
         self.write_bytes(relative, text.encode("utf-8"))
 
-    def copy_file(self, relative: str, source: Path) -> None:
-        """Copy a file into the site, hashing it on the way."""
+    def copy_file(
+        self, relative: str, source: Path, previous: PreviousOutput | None = None, sha256: str | None = None
+    ) -> None:
+        """Copy a file into the site, hashing it on the way; or link it from `previous` if it has `sha256` there."""
+        path = self._claim(relative)
+        if previous is not None and sha256 is not None and (taken := previous.take(relative, path, sha256)):
+            self.record(relative, *taken)
+            return
         digest = hashlib.sha256()
         size = 0
-        with source.open("rb") as src, self._claim(relative).open("wb") as dst:
+        with source.open("rb") as src, path.open("wb") as dst:
             while chunk := src.read(1 << 20):
                 digest.update(chunk)
                 dst.write(chunk)

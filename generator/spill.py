@@ -6,6 +6,7 @@ from the run id; a bucket is read back whole and rendered on its own, possibly i
 
 from __future__ import annotations
 
+import hashlib
 import struct
 import zlib
 from collections.abc import Iterator
@@ -21,7 +22,10 @@ def bucket_of(run_id: str, buckets: int) -> int:
 
 
 class Spill:
-    """Append-only bucket files of `(kind, line, raw JSON line)` records."""
+    """Append-only bucket files of `(kind, line, raw JSON line)` records, and a digest of each bucket's records.
+
+    A digest covers kinds and bytes, not line numbers: a line added above a run's records leaves them unchanged.
+    """
 
     def __init__(self, folder: Path, buckets: int) -> None:
         self.folder = folder
@@ -30,12 +34,22 @@ class Spill:
         self._files: list[BinaryIO] = [
             (folder / f"bucket-{n:04d}.bin").open("wb", buffering=1 << 16) for n in range(buckets)
         ]
+        self._digests = [hashlib.sha256() for _ in range(buckets)]
 
     def add(self, run_id: str, kind: int, line: int, raw: bytes) -> None:
         """Append one record to the bucket of `run_id`."""
-        out = self._files[bucket_of(run_id, self.buckets)]
-        out.write(_HEADER.pack(kind, line, len(raw)))
+        bucket = bucket_of(run_id, self.buckets)
+        out = self._files[bucket]
+        header = _HEADER.pack(kind, line, len(raw))
+        out.write(header)
         out.write(raw)
+        digest = self._digests[bucket]
+        digest.update(header[:1] + header[5:])
+        digest.update(raw)
+
+    def digest(self, bucket: int) -> str:
+        """The digest of the records added to `bucket`, in order."""
+        return self._digests[bucket].hexdigest()
 
     def close(self) -> None:
         """Flush every bucket file."""

@@ -1,8 +1,8 @@
 """Watching a site's inputs (snapshot, theme, snapsite.toml, trust roots) and rebuilding it when they change.
 
-Every rebuild goes through `rebuild_site`: today it skips a build whose inputs are unchanged (their digests are
-kept in a state file beside the output, never in it) and otherwise runs a full `build_site`. Page-level
-incremental rendering can take its place without touching the watching, the debounce or the server.
+Every rebuild goes through `rebuild_site`: it skips a build whose inputs are unchanged (their digests are kept in
+a state file beside the output, never in it) and otherwise runs an incremental `build_site`, which re-renders only
+the runs whose inputs changed.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from generator.build import BuildResult, build_site
 from generator.config import CONFIG_NAME, BuildOptions
 from generator.container import hash_files
 from generator.errors import SnapsiteError
+from generator.incremental import PreviousOutput, RenderState
 from generator.keys import load_private_key, public_keyid
 from generator.output import SUMS
 from generator.progress import Progress
@@ -41,7 +42,7 @@ from generator.render import theme_dirs
 from generator.trust import load_trust_root
 
 DEBOUNCE_SECONDS = 0.3
-STATE_VERSION = 1
+STATE_VERSION = 2
 # Opened/closed events would make every build (which reads the snapshot) trigger the next one.
 _CHANGES = frozenset({EVENT_TYPE_CREATED, EVENT_TYPE_MODIFIED, EVENT_TYPE_DELETED, EVENT_TYPE_MOVED, EVENT_TYPE_ATTRIB})
 _GENERATOR_CODE = Path(__file__).resolve().parent
@@ -76,18 +77,28 @@ def rebuild_site(options: BuildOptions, progress: Progress | None = None) -> Bui
     Inputs are every file of the snapshot and of the theme folders, the trusted and signing keyids, the options
     that shape the output, SOURCE_DATE_EPOCH and the generator (version and code). A file whose size and mtime
     match the last state costs a stat, a touched one a hash, and neither a build.
-    The state also holds the digest of the output's SHA256SUMS: a site replaced by another build is rebuilt.
+    The state also holds the digest of the output's SHA256SUMS (a site replaced by another build is rebuilt in
+    full) and the render state of its runs, so that a build re-renders only the runs whose inputs changed.
     """
     path = state_file(options.output)
     previous = _read_state(path)
     stat_cache = previous.get("stat")
     inputs, stats = _inputs(options, stat_cache if isinstance(stat_cache, dict) else {})
-    if previous.get("inputs") == inputs and previous.get("outputSums") == _sums_digest(options.output):
+    output_sums = _sums_digest(options.output)
+    unchanged_output = output_sums is not None and previous.get("outputSums") == output_sums
+    if unchanged_output and previous.get("inputs") == inputs:
         return None
+    render = RenderState.from_json(previous.get("render")) if unchanged_output else None
     # A failed build leaves the output, and so the state, as they were; one that dies after its swap leaves a
     # SHA256SUMS the state does not match.
-    result = build_site(options, progress)
-    state = {"version": STATE_VERSION, "inputs": inputs, "stat": stats, "outputSums": _sums_digest(options.output)}
+    result = build_site(options, progress, PreviousOutput(options.output.resolve(), render) if render else None)
+    state = {
+        "version": STATE_VERSION,
+        "inputs": inputs,
+        "stat": stats,
+        "outputSums": _sums_digest(options.output),
+        "render": result.render_state.as_json() if result.render_state else None,
+    }
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
     temporary.replace(path)
