@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from generator import __version__
+from generator.config import DEFAULT_SCOPES
 from generator.errors import ExitCode, SnapsiteError, UsageError
 
 if TYPE_CHECKING:
@@ -243,83 +247,133 @@ DEMO_SNAPSHOT = REPO / "snapshots" / "demo"
 DEMO_KEY = REPO / "snapshots" / "demo.pub"
 
 
+@dataclass(frozen=True)
+class SiteArgs:
+    """The arguments `build` and `serve` share: what to build, from what, and how."""
+
+    snapshot: Path | None
+    trust_roots: tuple[Path, ...]
+    output: Path
+    threshold: int
+    tenants: tuple[str, ...]
+    scopes: str | None
+    features: tuple[str, ...]
+    title: str | None
+    theme: str | None
+    config_path: Path | None
+    allow_unverified: bool
+    sign_keys: tuple[Path, ...]
+
+    def options(self) -> BuildOptions:
+        """The build options, merged over snapsite.toml (read again on each call: `serve --watch` edits it)."""
+        from generator.config import BuildOptions, find_config, merge_features, parse_scopes
+
+        snapshot, trust_roots = self.snapshot, self.trust_roots
+        if snapshot is None:
+            snapshot = DEMO_SNAPSHOT
+            trust_roots = trust_roots or (DEMO_KEY,)
+        if not trust_roots:
+            raise UsageError("--trust-root is required (the public key that signed the snapshot)")
+        config = find_config(snapshot, self.config_path)
+        scope_list = [self.scopes] if self.scopes is not None else (config.scopes or [",".join(DEFAULT_SCOPES)])
+        return BuildOptions(
+            snapshot=snapshot,
+            trust_roots=trust_roots,
+            output=self.output,
+            threshold=self.threshold,
+            tenants=tuple(sorted(set(self.tenants or config.tenants or ()))),
+            scopes=parse_scopes(scope_list),
+            features=merge_features(config.features, self.features),
+            title=self.title or config.title or "Runs workspace",
+            theme=self.theme or config.theme,
+            allow_unverified=self.allow_unverified,
+            sign_keys=self.sign_keys,
+        )
+
+
+_SITE_PARAMETERS = [
+    click.argument("snapshot", required=False, type=click.Path(path_type=Path)),
+    click.option(
+        "--trust-root",
+        "trust_roots",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="PEM public key or folder of *.pem to trust. Repeatable. Default: snapshots/demo.pub "
+        "for the embedded demo.",
+    ),
+    click.option(
+        "-o",
+        "--output",
+        default=Path("output"),
+        show_default=True,
+        type=click.Path(path_type=Path),
+        help="Site folder; replaced atomically, kept intact when a build fails.",
+    ),
+    click.option(
+        "--threshold",
+        default=1,
+        show_default=True,
+        type=click.IntRange(min=1),
+        help="Distinct trusted keys that must have signed the manifest.",
+    ),
+    click.option(
+        "--tenant",
+        "tenants",
+        multiple=True,
+        help="Only this tenant (repeatable); nothing of any other tenant is written.",
+    ),
+    click.option(
+        "--scopes",
+        default=None,
+        help=f"Comma-separated scopes [default: {','.join(DEFAULT_SCOPES)}]; "
+        "add runs.manage for retry/cancel/manual-run actions.",
+    ),
+    click.option(
+        "--feature",
+        "features",
+        multiple=True,
+        metavar="NAME=on|off",
+        help="Feature flag: runs.dashboard.enabled, runs.retry.enabled, runs.evidenceBundles.",
+    ),
+    click.option("--title", default=None, help="Site title [default: Runs workspace]."),
+    click.option("--theme", default=None, help="Theme name under themes/ or a folder overriding themes/default."),
+    click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path),
+        help="snapsite.toml to read [default: beside the snapshot].",
+    ),
+    click.option(
+        "--allow-unverified",
+        is_flag=True,
+        help="Build even when signatures or digests fail: every page carries a red banner.",
+    ),
+    click.option(
+        "--sign-key",
+        "sign_keys",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="Private key to sign the site with (writes site.dsse.json over SHA256SUMS). Repeatable.",
+    ),
+]
+
+
+def site_arguments(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the arguments of a site build; it receives them as one `site: SiteArgs`."""
+
+    @functools.wraps(command)
+    def run(**values: Any) -> None:
+        command(site=SiteArgs(**{f.name: values.pop(f.name) for f in fields(SiteArgs)}), **values)
+
+    for parameter in reversed(_SITE_PARAMETERS):
+        run = parameter(run)
+    return run
+
+
 @cli.command()
-@click.argument("snapshot", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--trust-root",
-    "trust_roots",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="PEM public key or folder of *.pem to trust. Repeatable. Default: snapshots/demo.pub "
-    "when building the embedded demo.",
-)
-@click.option(
-    "-o",
-    "--output",
-    default=Path("output"),
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Site folder; replaced atomically, kept intact when the build fails.",
-)
-@click.option(
-    "--threshold",
-    default=1,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Distinct trusted keys that must have signed the manifest.",
-)
-@click.option(
-    "--tenant", "tenants", multiple=True, help="Only this tenant (repeatable); nothing of any other tenant is written."
-)
-@click.option(
-    "--scopes",
-    default=None,
-    help="Comma-separated scopes [default: runs.read,policy:runs,downloads.read]; "
-    "add runs.manage for retry/cancel/manual-run actions.",
-)
-@click.option(
-    "--feature",
-    "features",
-    multiple=True,
-    metavar="NAME=on|off",
-    help="Feature flag: runs.dashboard.enabled, runs.retry.enabled, runs.evidenceBundles.",
-)
-@click.option("--title", default=None, help="Site title [default: Runs workspace].")
-@click.option("--theme", default=None, help="Theme name under themes/ or a folder overriding themes/default.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="snapsite.toml to read [default: beside the snapshot].",
-)
-@click.option(
-    "--allow-unverified",
-    is_flag=True,
-    help="Build even when signatures or digests fail: every page carries a red banner.",
-)
-@click.option(
-    "--sign-key",
-    "sign_keys",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Private key to sign the site with (writes site.dsse.json over SHA256SUMS). Repeatable.",
-)
+@site_arguments
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
-def build(
-    snapshot: Path | None,
-    trust_roots: tuple[Path, ...],
-    output: Path,
-    threshold: int,
-    tenants: tuple[str, ...],
-    scopes: str | None,
-    features: tuple[str, ...],
-    title: str | None,
-    theme: str | None,
-    config_path: Path | None,
-    allow_unverified: bool,
-    sign_keys: tuple[Path, ...],
-    quiet: bool,
-) -> None:
+def build(site: SiteArgs, quiet: bool) -> None:
     """Verify SNAPSHOT and render the static Runs workspace into OUTPUT.
 
     SNAPSHOT defaults to the embedded demo (snapshots/demo). The site opens from file:// with no network:
@@ -329,20 +383,7 @@ def build(
     from generator.build import build_site
     from generator.progress import progress_printer
 
-    options = _build_options(
-        snapshot,
-        trust_roots,
-        output,
-        threshold,
-        tenants,
-        scopes,
-        features,
-        title,
-        theme,
-        config_path,
-        allow_unverified,
-        sign_keys,
-    )
+    options = site.options()
     with progress_printer(enabled=not quiet) as progress:
         result = build_site(options, progress)
     for error in result.report.errors:
@@ -354,63 +395,8 @@ def build(
         )
 
 
-def _build_options(
-    snapshot: Path | None,
-    trust_roots: tuple[Path, ...],
-    output: Path,
-    threshold: int,
-    tenants: tuple[str, ...],
-    scopes: str | None,
-    features: tuple[str, ...],
-    title: str | None,
-    theme: str | None,
-    config_path: Path | None,
-    allow_unverified: bool,
-    sign_keys: tuple[Path, ...],
-) -> BuildOptions:
-    """The options of `build`, merged over snapsite.toml (read again on each call: `serve --watch` edits it)."""
-    from generator.config import BuildOptions, find_config, merge_features, parse_scopes
-
-    if snapshot is None:
-        snapshot = DEMO_SNAPSHOT
-        trust_roots = trust_roots or (DEMO_KEY,)
-    if not trust_roots:
-        raise UsageError("--trust-root is required (the public key that signed the snapshot)")
-    config = find_config(snapshot, config_path)
-    scope_list = [scopes] if scopes is not None else (config.scopes or ["runs.read,policy:runs,downloads.read"])
-    return BuildOptions(
-        snapshot=snapshot,
-        trust_roots=trust_roots,
-        output=output,
-        threshold=threshold,
-        tenants=tuple(sorted(set(tenants or config.tenants or ()))),
-        scopes=parse_scopes(scope_list),
-        features=merge_features(config.features, features),
-        title=title or config.title or "Runs workspace",
-        theme=theme or config.theme,
-        allow_unverified=allow_unverified,
-        sign_keys=sign_keys,
-    )
-
-
 @cli.command()
-@click.argument("snapshot", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--trust-root",
-    "trust_roots",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="PEM public key or folder of *.pem to trust. Repeatable. Default: snapshots/demo.pub "
-    "when serving the embedded demo.",
-)
-@click.option(
-    "-o",
-    "--output",
-    default=Path("output"),
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Site folder; replaced atomically, kept intact when a build fails.",
-)
+@site_arguments
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option(
     "--bind",
@@ -419,80 +405,20 @@ def _build_options(
     help="Address to listen on; anything but loopback exposes the preview to the network (warned).",
 )
 @click.option("--watch", is_flag=True, help="Rebuild when the snapshot, the theme or snapsite.toml changes.")
-@click.option(
-    "--threshold",
-    default=1,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Distinct trusted keys that must have signed the manifest.",
-)
-@click.option(
-    "--tenant", "tenants", multiple=True, help="Only this tenant (repeatable); nothing of any other tenant is written."
-)
-@click.option("--scopes", default=None, help="Comma-separated scopes, as for `build`.")
-@click.option("--feature", "features", multiple=True, metavar="NAME=on|off", help="Feature flag, as for `build`.")
-@click.option("--title", default=None, help="Site title [default: Runs workspace].")
-@click.option("--theme", default=None, help="Theme name under themes/ or a folder overriding themes/default.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="snapsite.toml to read [default: beside the snapshot].",
-)
-@click.option("--allow-unverified", is_flag=True, help="Build even when signatures or digests fail (red banner).")
-@click.option(
-    "--sign-key",
-    "sign_keys",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Private key to sign the site with (site.dsse.json). Repeatable.",
-)
-def serve(
-    snapshot: Path | None,
-    trust_roots: tuple[Path, ...],
-    output: Path,
-    port: int,
-    bind: str,
-    watch: bool,
-    threshold: int,
-    tenants: tuple[str, ...],
-    scopes: str | None,
-    features: tuple[str, ...],
-    title: str | None,
-    theme: str | None,
-    config_path: Path | None,
-    allow_unverified: bool,
-    sign_keys: tuple[Path, ...],
-) -> None:
+def serve(site: SiteArgs, port: int, bind: str, watch: bool) -> None:
     """Build SNAPSHOT into OUTPUT, then serve it on http://127.0.0.1:PORT/ for a live preview.
 
-    With --watch, a change to the snapshot, the theme or snapsite.toml rebuilds the site and open pages reload
-    themselves; a change that fails verification keeps the last good site and shows the error on the page.
+    With --watch, a change to the snapshot, the theme or snapsite.toml rebuilds the site (only the runs whose
+    inputs changed are rendered again) and open pages reload themselves; a change that fails verification keeps
+    the last good site and shows the error on the page.
     The reload script is added by the server only: OUTPUT is byte for byte what `snapsite build` writes.
     """
-    from functools import partial
-
     from generator.progress import progress_printer
     from generator.serve import Preview, Terminal, is_loopback
 
     if not is_loopback(bind):
         _fail(f"warning: --bind {bind} serves the preview (and its snapshot's data) to other machines")
-    make_options = partial(
-        _build_options,
-        snapshot,
-        trust_roots,
-        output,
-        threshold,
-        tenants,
-        scopes,
-        features,
-        title,
-        theme,
-        config_path,
-        allow_unverified,
-        sign_keys,
-    )
-    with Preview(make_options, config_path, bind, port, Terminal(click.echo, _fail)) as preview:
+    with Preview(site.options, site.config_path, bind, port, Terminal(click.echo, _fail)) as preview:
         with progress_printer() as progress:
             preview.build(progress)
         click.echo(f"serving {preview.url} ({'watching for changes, ' if watch else ''}Ctrl-C to stop)")
