@@ -10,12 +10,12 @@ import os
 import re
 import stat
 import tempfile
-import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from generator.container import check_member_name, collision_key, hash_files
 from generator.dsse import INTOTO_PAYLOAD_TYPE, Subject, dump_envelope, make_statement, sign_envelope
 from generator.errors import UsageError
 from generator.jsonstrict import JSONError, loads
@@ -40,21 +40,7 @@ REQUIRED_FIELDS = ("snapshotId", "createdAt", "environment", "source")
 ENVIRONMENTS = ("prod", "stage", "dev", "test")
 _TIMESTAMP_FIELDS = ("createdAt", "plannerHeartbeatAt", "impactIndexGeneratedAt")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-_DRIVE_LETTER = re.compile(r"[A-Za-z]:")
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:(\d{2})(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})", re.ASCII)
-_CHUNK_BYTES = 1024 * 1024
-
-
-def _sha256_file(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    size = 0
-    # O_NOFOLLOW: a file swapped for a symlink after the walk must not be hashed through it.
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(fd, "rb") as handle:
-        while chunk := handle.read(_CHUNK_BYTES):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
 
 
 def _snapshot_files(directory: Path) -> list[tuple[str, Path]]:
@@ -86,9 +72,10 @@ def _check_names(relative_paths: Sequence[str]) -> None:
     """Refuse names the verifier rejects (spec section 1) rather than sign a snapshot that cannot pass."""
     seen: dict[str, str] = {}
     for relative in relative_paths:
-        if "\\" in relative or _DRIVE_LETTER.match(relative):
-            raise UsageError(f"{relative}: a backslash or drive letter is not allowed in a snapshot path")
-        folded = unicodedata.normalize("NFC", relative).casefold()
+        problem = check_member_name(relative)
+        if problem:
+            raise UsageError(f"{relative}: {problem}")
+        folded = collision_key(relative)
         if folded in seen:
             raise UsageError(f"{relative}: same name as {seen[folded]} on case-insensitive media")
         seen[folded] = relative
@@ -112,13 +99,14 @@ def build_manifest(directory: Path, metadata: Mapping[str, Any]) -> dict[str, An
         if relative not in (MANIFEST_NAME, ENVELOPE_NAME)
     )
     _check_names([relative for relative, _ in listed])
-    files: list[dict[str, Any]] = []
-    for relative, path in listed:
-        try:
-            size, sha256 = _sha256_file(path)
-        except OSError as exc:
-            raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from None
-        files.append({"path": relative, "size": size, "sha256": sha256})
+    try:
+        digests = hash_files([path for _, path in listed])
+    except OSError as exc:
+        raise UsageError(f"{exc.filename or directory}: cannot read ({exc.strerror or exc})") from None
+    files = [
+        {"path": relative, "size": digest.size, "sha256": digest.sha256}
+        for (relative, _), digest in zip(listed, digests, strict=True)
+    ]
     return _ordered({**metadata, "files": files})
 
 
