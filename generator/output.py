@@ -35,11 +35,13 @@ class SiteWriter:
         self.root = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.building-", dir=self.target.parent))
         self.digests: dict[str, str] = {}
         self._folded: dict[str, str] = {}
+        self._folders: set[str] = {""}  # made already (a site has a few folders and many files)
         self.bytes_written = 0
 
     def _claim(self, relative: str) -> Path:
         """Check a new site path for portability and case collisions; return where to write it."""
-        for segment in relative.split("/"):
+        folder, _, name = relative.rpartition("/")
+        for segment in (name, *(folder.split("/") if folder not in self._folders else ())):
             problem = portable_problem(segment)
             if problem:
                 raise OutputError(f"output name {relative!r} is not portable: {problem}")
@@ -47,9 +49,10 @@ class SiteWriter:
         if folded in self._folded:
             raise OutputError(f"output names {relative!r} and {self._folded[folded]!r} differ only by case")
         self._folded[folded] = relative
-        path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
+        if folder not in self._folders:
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        return self.root / relative
 
     def write_bytes(self, relative: str, data: bytes) -> None:
         """Write one file of the site."""
