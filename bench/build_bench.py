@@ -3,7 +3,7 @@
 Every number is printed next to a baseline measured by this script, as a ratio: the script reports, it never
 decides. Hugo's figures are quoted from the brief (100,000 runs: 31 s, 3.6 GB peak RSS), not re-measured.
 The snapshot is generated once and cached under bench/work/build/ (git-ignored), keyed by its parameters and
-the digest of generator/demo.py; sites and floor pages are deleted after they are measured.
+the digest of generator/demo/; sites and floor pages are deleted after they are measured.
 
     .venv/bin/python bench/build_bench.py --quick                 # 10,000 runs, a sanity run
     .venv/bin/python bench/build_bench.py --json bench/work/build/result.json
@@ -150,14 +150,15 @@ def remove(path: Path) -> None:
 
 def snapshot(runs: int, regen: bool) -> tuple[Path, float, bool]:
     """The cached demo snapshot of `runs` runs, its generation seconds, and whether an earlier run made it."""
-    demo_digest = hashlib.sha256((ROOT / "generator" / "demo.py").read_bytes()).hexdigest()[:10]
+    demo_sources = sorted((ROOT / "generator" / "demo").glob("*.py"))
+    demo_digest = hashlib.sha256(b"".join(path.read_bytes() for path in demo_sources)).hexdigest()[:10]
     folder = WORK / f"snap-r{runs}-t8-s1-demo{demo_digest}"
     meta = folder.with_name(folder.name + ".meta.json")
     if meta.exists() and folder.is_dir() and not regen:
         return folder, float(json.loads(meta.read_text())["seconds"]), True
     meta.unlink(missing_ok=True)  # a generation that dies half-way must not look finished
     remove(folder)
-    for stale in WORK.glob(f"snap-r{runs}-t8-s1-demo*"):  # an older demo.py's snapshot of the same size
+    for stale in WORK.glob(f"snap-r{runs}-t8-s1-demo*"):  # an older demo's snapshot of the same size
         remove(stale)
     demo = [*SNAPSITE, "demo", "-o", str(folder), "--runs", str(runs), "--tenants", "8", "--seed", "1"]
     result = run_checked([*demo, "--key", str(KEY)], "demo")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.hashing import hash_file
 from generator.output import SUMS
 
 _GENERATOR_CODE = Path(__file__).resolve().parent
@@ -116,14 +117,14 @@ class PreviousOutput:
                 if not source.is_file():
                     return None
                 shutil.copyfile(source, destination)  # FAT and exFAT have no hard links
-            digest, size = _hash_file(destination)
+            found = hash_file(destination)
         except OSError:
             destination.unlink(missing_ok=True)
             return None
-        if digest != expected:
+        if found.sha256 != expected:
             destination.unlink()
             return None
-        return digest, size
+        return found.sha256, found.size
 
 
 def _read_sums(path: Path) -> dict[str, str]:
@@ -138,13 +139,3 @@ def _read_sums(path: Path) -> dict[str, str]:
         if sep and len(digest) == 64:
             sums[name] = digest
     return sums
-
-
-def _hash_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as src:
-        while chunk := src.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size

@@ -15,11 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from generator.container import check_member_name, collision_key, hash_files
 from generator.dsse import INTOTO_PAYLOAD_TYPE, Subject, dump_envelope, make_statement, sign_envelope
 from generator.errors import UsageError
+from generator.hashing import hash_files
 from generator.jsonstrict import JSONError, loads
 from generator.keys import PrivateKey, load_private_key, public_keyid
+from generator.member_names import check_member_name, collision_key
 
 SNAPSHOT_PREDICATE_TYPE = "https://stella-ops.org/attestations/runs-snapshot/1"
 SCHEMA_VERSION = "stellaops.runs-snapshot@1"

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.container import hash_files
 from generator.dsse import (
     INTOTO_PAYLOAD_TYPE,
     EnvelopeError,
@@ -24,6 +23,7 @@ from generator.dsse import (
     verify_envelope,
 )
 from generator.errors import ExitCode, SnapshotError
+from generator.hashing import hash_files
 from generator.keys import load_private_key
 from generator.output import SUMS
 from generator.trust import TrustRoot

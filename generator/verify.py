@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from generator import jsonstrict
-from generator.container import Container, Limits, check_member_name, collision_key, open_container
+from generator.container import Container, Limits, open_container
 from generator.dsse import (
     INTOTO_PAYLOAD_TYPE,
     EnvelopeError,
@@ -24,6 +24,7 @@ from generator.dsse import (
 from generator.errors import ExitCode, SnapshotError
 from generator.evidence import EvidenceStatus, check_evidence
 from generator.load import iter_lines, parse_document, parse_record, parse_tenants
+from generator.member_names import check_member_name, collision_key
 from generator.records import RECORD_FILES, EvidenceItem, Manifest, ManifestFile, Tenant
 from generator.sign import SNAPSHOT_PREDICATE_TYPE
 from generator.trust import TrustRoot

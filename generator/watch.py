@@ -32,8 +32,8 @@ from watchdog.observers.api import ObservedWatch
 from generator import __version__
 from generator.build import BuildResult, build_site
 from generator.config import CONFIG_NAME, BuildOptions
-from generator.container import hash_files
 from generator.errors import SnapsiteError
+from generator.hashing import hash_files
 from generator.incremental import PreviousOutput, RenderState
 from generator.keys import load_private_key, public_keyid
 from generator.output import SUMS

@@ -14,16 +14,10 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from generator.container import (
-    Container,
-    FileDigest,
-    Limits,
-    check_member_name,
-    collision_key,
-    hash_files,
-    open_container,
-)
+from generator.container import Container, Limits, open_container
 from generator.errors import ExitCode, SnapshotError
+from generator.hashing import FileDigest, hash_files
+from generator.member_names import check_member_name, collision_key
 
 MiB = 1 << 20
 Member = tuple[tarfile.TarInfo, bytes]

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import KeyPair, SnapshotBuilder
 
-from generator.container import check_member_name
 from generator.errors import ExitCode
+from generator.member_names import check_member_name
 
 
 def snapsite(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
