@@ -26,8 +26,8 @@ from typing import Any
 
 from generator.build import build_site
 from generator.config import BuildOptions
-from generator.output import SUMS
 from generator.names import slug
+from generator.output import SUMS
 from generator.sign import sign_snapshot
 from generator.watch import rebuild_site, state_file
 
