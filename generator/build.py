@@ -23,7 +23,7 @@ from generator.output import SiteWriter
 from generator.progress import Progress
 from generator.records import EvidenceItem
 from generator.render import Renderer, collect_assets, json_for_script, theme_dirs
-from generator.run_pages import RunContext, bundle_file, plan_buckets, render_runs
+from generator.run_pages import RunContext, bundle_file, plan_buckets, rendering_runs
 from generator.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
 from generator.sitesign import sign_site
 from generator.spill import Spill, bucket_of
@@ -205,6 +205,22 @@ class _Rendered:
     state: RenderState
 
 
+@dataclass
+class _Pages:
+    """Renders the site-wide pages into the writer, counting them."""
+
+    renderer: Renderer
+    writer: SiteWriter
+    site: SiteInfo
+    count: int = 0
+
+    def write(self, relative: str, template: str, title: str, nav: str, **values: Any) -> None:
+        root = "../" * relative.count("/")
+        html = self.renderer.render(template, root=root, site=self.site, page_title=title, active_nav=nav, **values)
+        self.writer.write_text(relative, html)
+        self.count += 1
+
+
 def _render(
     container: Container,
     options: BuildOptions,
@@ -247,24 +263,41 @@ def _render(
     for job in jobs:
         for name in job.files:
             writer.claim_external(name)
+    pages = _Pages(renderer, writer, site)
     bundles: dict[str, SiteBundle] = {}
     bundle_owner = {bundle_file(row.slug): row.id for row in rows}
     reused = 0
-    for file in render_runs(context, jobs, len(rows), progress):
-        writer.record(file.path, file.sha256, file.size)
-        reused += file.reused and file.path.startswith("runs/")
-        if file.path.startswith("bundles/"):
-            bundles[bundle_owner[file.path]] = SiteBundle(file.path, file.size, size(file.size), file.sha256)
-    pages = len(rows)
+    with rendering_runs(context, jobs, len(rows), progress) as run_files:
+        for file in run_files:
+            writer.record(file.path, file.sha256, file.size)
+            reused += file.reused and file.path.startswith("runs/")
+            if file.path.startswith("bundles/"):
+                bundles[bundle_owner[file.path]] = SiteBundle(file.path, file.size, size(file.size), file.sha256)
+    _site_pages(pages, container, options, dirs, report, collector, previous)
+    row_of = {r.id: r for r in rows}
+    entries = [
+        (row_of[item.run_id], evidence_view(item, statuses[item.id], scopes))
+        for item in collector.evidence
+        if scopes.downloads and (scopes.policy or item.kind != "policy-run")
+    ]
+    hidden = len(collector.evidence) - len(entries)
+    evidence = evidence_page(entries, scopes.bundles, hidden, bundles)
+    pages.write("evidence.html", "evidence.html", "Evidence", "evidence.html", page=evidence)
+    return _Rendered(len(rows) + pages.count, reused, state)
 
-    def page(relative: str, template: str, title: str, nav: str, **values: Any) -> None:
-        nonlocal pages
-        root = "../" * relative.count("/")
-        html = renderer.render(template, root=root, site=site, page_title=title, active_nav=nav, **values)
-        writer.write_text(relative, html)
-        pages += 1
 
-    ordered = newest_first(rows)
+def _site_pages(
+    pages: _Pages,
+    container: Container,
+    options: BuildOptions,
+    dirs: list[Path],
+    report: VerificationReport,
+    collector: SiteCollector,
+    previous: PreviousOutput | None,
+) -> None:
+    """The index, listing, schedules, observability, verification and runbook pages, data files and scripts."""
+    writer, site, scopes = pages.writer, pages.site, collector.scopes
+    ordered = newest_first(collector.rows)
     schedules_view = schedules_page(
         collector.schedules,
         list(site.tenants),
@@ -275,54 +308,26 @@ def _render(
         impact_index_age=site.impact_index_age_text,
         impact_index_stale=_impact_stale(report),
     )
-    data_files = _write_run_data(writer, ordered, spill.buckets, schedules_view.rows, site)
+    data_files = _write_run_data(writer, ordered, collector.spill.buckets, schedules_view.rows, site)
     if collector.impact:
         writer.write_text("data/impact.js", f"window.snapsiteImpact={json_for_script(collector.impact)};\n")
     list_pages = tuple(
         (list_page_name(n + 1), f"runs {n * LIST_PAGE_SIZE + 1}-{min(len(ordered), (n + 1) * LIST_PAGE_SIZE)}")
         for n in range(max(1, -(-len(ordered) // LIST_PAGE_SIZE)))
     )
-    page(
-        "index.html",
-        "index.html",
-        "Runs",
-        "index.html",
-        page=_index_page(collector, site, ordered, list_pages, data_files, options),
-    )
+    index = _index_page(collector, site, ordered, list_pages, data_files, options)
+    pages.write("index.html", "index.html", "Runs", "index.html", page=index)
     for number, (href, _) in enumerate(list_pages, start=1):
         chunk = ordered[(number - 1) * LIST_PAGE_SIZE : number * LIST_PAGE_SIZE]
-        page(href, "list.html", f"All runs, page {number}", "index.html", rows=chunk, number=number, pages=list_pages)
-    page("schedules.html", "schedules.html", "Schedules", "schedules.html", page=schedules_view)
-    page(
-        "observability.html",
-        "observability.html",
-        "Observability",
-        "observability.html",
-        page=observability_page(collector.observability, site.heartbeat_warning, collector.run_ids),
-    )
+        title = f"All runs, page {number}"
+        pages.write(href, "list.html", title, "index.html", rows=chunk, number=number, pages=list_pages)
+    pages.write("schedules.html", "schedules.html", "Schedules", "schedules.html", page=schedules_view)
+    observability = observability_page(collector.observability, site.heartbeat_warning, collector.run_ids)
+    pages.write("observability.html", "observability.html", "Observability", "observability.html", page=observability)
     _copy_evidence(container, writer, collector, scopes, previous)
-    row_of = {r.id: r for r in rows}
-    entries = [
-        (row_of[item.run_id], evidence_view(item, status, scopes))
-        for item, status in ((i, statuses[i.id]) for i in collector.evidence)
-        if scopes.downloads and (scopes.policy or item.kind != "policy-run")
-    ]
-    hidden = len(collector.evidence) - len(entries)
-    page(
-        "evidence.html",
-        "evidence.html",
-        "Evidence",
-        "evidence.html",
-        page=evidence_page(entries, scopes.bundles, hidden, bundles),
-    )
     files, hidden_files = _manifest_files(report, collector)
-    page(
-        "verification.html",
-        "verification.html",
-        "Verification",
-        "verification.html",
-        page=verification_page(report, files, hidden_files),
-    )
+    verification = verification_page(report, files, hidden_files)
+    pages.write("verification.html", "verification.html", "Verification", "verification.html", page=verification)
     snapshot_runbooks = {
         match.group(1): container.read_bytes(name).decode("utf-8")
         for name in container.files()
@@ -330,7 +335,7 @@ def _render(
     }
     md = markdown_renderer()
     for runbook in render_runbooks(snapshot_runbooks, builtin_runbooks(dirs), collector.error_codes, md):
-        page(
+        pages.write(
             f"runbooks/{runbook_name(runbook.code)}.html",
             "runbook.html",
             f"Runbook {runbook.code}",
@@ -339,8 +344,7 @@ def _render(
             html=runbook.html,
             source=runbook.source,
         )
-    _write_scripts(writer, site, rows, scopes)
-    return _Rendered(pages, reused, state)
+    _write_scripts(writer, site, collector.rows, scopes)
 
 
 def _impact_stale(report: VerificationReport) -> bool:

@@ -152,26 +152,34 @@ def _shared(context: RunContext) -> Iterator[None]:
         _CONTEXT = None
 
 
-def render_runs(
+@contextmanager
+def rendering_runs(
     context: RunContext, jobs: Sequence[BucketJob], runs: int, progress: Progress | None
-) -> Iterator[RunFile]:
-    """Render (or take unchanged) every bucket's files, in worker processes for large builds."""
-    done = 0
+) -> Iterator[Iterator[RunFile]]:
+    """Render (or take unchanged) every bucket's files; yields an iterator of the files as they are written.
+
+    Large builds render in forked worker processes; on an error or interrupt, buckets not yet started are
+    cancelled instead of rendered.
+    """
     with _shared(context):
         if runs < PARALLEL_FROM_RUNS or (os.cpu_count() or 1) < 2:
-            results: Iterator[list[RunFile]] = map(_bucket_files, jobs)
-            for written in results:
-                done += sum(1 for file in written if file.path.startswith("runs/"))
-                if progress is not None:
-                    progress("rendering runs", done, runs)
-                yield from written
+            yield _counted(map(_bucket_files, jobs), runs, progress)
             return
         with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2), mp_context=get_context("fork")) as pool:
-            for written in pool.map(_bucket_files, jobs, chunksize=4):
-                done += sum(1 for file in written if file.path.startswith("runs/"))
-                if progress is not None:
-                    progress("rendering runs", done, runs)
-                yield from written
+            try:
+                yield _counted(pool.map(_bucket_files, jobs, chunksize=4), runs, progress)
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+
+
+def _counted(buckets: Iterator[list[RunFile]], runs: int, progress: Progress | None) -> Iterator[RunFile]:
+    done = 0
+    for written in buckets:
+        done += sum(1 for file in written if file.path.startswith("runs/"))
+        if progress is not None:
+            progress("rendering runs", done, runs)
+        yield from written
 
 
 def _bucket_files(job: BucketJob) -> list[RunFile]:
