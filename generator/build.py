@@ -258,6 +258,7 @@ def _render(
         container=container,
         bundles=scopes.bundles and scopes.downloads,
         previous=previous,
+        rows={row.id: row for row in rows},
     )
     jobs, state = plan_buckets(context, rows, spill, collector.findings_per_run)
     for job in jobs:

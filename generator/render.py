@@ -5,14 +5,25 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass, is_dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
+from markupsafe import Markup, escape
 
 from generator.errors import UsageError
+
+try:  # markupsafe 3's C escaping, without the Markup that its `escape` wraps around the result in Python
+    from markupsafe._speedups import _escape_inner
+except ImportError:  # pragma: no cover - an older markupsafe, or one without its C extension
+
+    def _escape_inner(s: str, /) -> str:
+        return str(escape(s))
+
 
 THEMES = Path(__file__).resolve().parent.parent / "themes"
 DEFAULT_THEME = THEMES / "default"
@@ -40,6 +51,53 @@ def visible_controls(value: Any) -> Any:
     return value
 
 
+def html_text(value: Any) -> str:
+    """What an autoescaped `{{ value }}` prints: `escape(visible_controls(value))`, without building a Markup.
+
+    Equal to jinja2's own output for every value, at a fraction of the cost: markupsafe's `escape` builds a
+    Markup in Python for every value, which was a large share of rendering a run page.
+    """
+    kind = type(value)
+    if kind is str:
+        return _escape_inner(value if value.isascii() else visible_controls(value))
+    if kind is int or kind is float:  # digits, sign, point, exponent, inf, nan: nothing to escape
+        return str(value)
+    if kind is Markup:
+        markup: Markup = value  # already HTML: escape() would only copy it
+        return markup
+    return escape(visible_controls(value))
+
+
+class _CodeGenerator(CodeGenerator):
+    """Compiles autoescaped `{{ value }}` to `environment.html_text(value)`: one call instead of two."""
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_pre(node, frame, finalize)
+        else:
+            self.write("environment.html_text(")
+
+    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_post(node, frame, finalize)
+        else:
+            self.write(")")
+
+
+class _Environment(jinja2.Environment):
+    """The site's jinja2 environment: autoescaped output through `html_text` (so `finalize` is `visible_controls`)."""
+
+    code_generator_class = _CodeGenerator
+    html_text = staticmethod(html_text)
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as a plain dict, not jinja2's ChainMap, which every render iterates in Python.
+
+        The environment's globals are set before any template loads and never change afterwards.
+        """
+        return {**self.globals, **(d or {})}
+
+
 def _plain(value: Any) -> Any:
     """View dataclasses as their fields (no deep copy, unlike dataclasses.asdict)."""
     if is_dataclass(value) and not isinstance(value, type):
@@ -52,15 +110,10 @@ def json_for_script(value: Any) -> str:
 
     View dataclasses serialise as objects of their fields.
     """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain)
-    text = _BIDI_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
+    # ASCII output escapes every other character (U+2028/2029, bidi controls) and encodes twice as fast as
+    # ensure_ascii=False; view objects are trees, so the cycle check (a third of the time) is skipped.
+    text = json.dumps(value, separators=(",", ":"), check_circular=False, default=_plain)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 @dataclass(frozen=True)
@@ -95,7 +148,7 @@ class Renderer:
 
     def __init__(self, dirs: list[Path], assets: dict[str, Asset]) -> None:
         loader = jinja2.FileSystemLoader([str(d / "templates") for d in dirs])
-        self.env = jinja2.Environment(
+        self.env: jinja2.Environment = _Environment(
             loader=loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -104,6 +157,7 @@ class Renderer:
             keep_trailing_newline=True,
             finalize=visible_controls,
             auto_reload=False,  # templates do not change during a build: no stat() per page
+            cache_size=-1,  # a plain dict: every template stays loaded, with no LRU bookkeeping per page
         )
         self.assets = assets
         self.env.filters["script_json"] = json_for_script

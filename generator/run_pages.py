@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +32,7 @@ from generator.render import Renderer, json_for_script
 from generator.spill import Spill, bucket_of, read_bucket
 from generator.views.context import SiteInfo
 from generator.views.format import size
-from generator.views.runs import RunRow, Scopes, SiteBundle, run_page, run_row
+from generator.views.runs import RunRow, Scopes, SiteBundle, run_page
 
 PARALLEL_FROM_RUNS = 4_000  # below this, forking workers costs more than it saves
 
@@ -54,6 +54,7 @@ class RunContext:
     container: Container
     bundles: bool  # write bundles/<slug>.tar.gz for runs with evidence
     previous: PreviousOutput | None
+    rows: Mapping[str, RunRow]  # the collector's row of every run, by id: made once, not again per page
 
     def key(self, buckets: int) -> str:
         """The digest of everything here that shapes a run's files (the folders and the container aside)."""
@@ -230,7 +231,7 @@ def _render_bucket(context: RunContext, job: BucketJob) -> list[RunFile]:
     now = context.now
     for run_id in sorted(runs):
         run, raw_run = runs[run_id]
-        row = run_row(run, context.schedule_names, now, context.scopes)
+        row = context.rows[run_id]
         evidence = context.evidence.get(run_id, [])
         bundle = None
         if context.bundles and evidence:

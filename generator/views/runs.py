@@ -264,6 +264,17 @@ class RunPage:
     incident: str
     bundle: SiteBundle | None = None  # the run's evidence bundle in the site (runs.evidenceBundles)
 
+    @property
+    def segment_retries(self) -> bool:
+        """Whether any segment offers a retry command (the segments table then has a Retry column)."""
+        return any(s.retry_command for s in self.segments)
+
+    @property
+    def severity_bars(self) -> list[tuple[str, int, float]]:
+        """(severity, count, bar width in a 0..100 viewBox), the largest count spanning the full width."""
+        most = max([count for _, count in self.severity_counts] + [1])
+        return [(name, count, round(count * 100 / most, 2)) for name, count in self.severity_counts]
+
 
 def evidence_href(item: EvidenceItem) -> str:
     """Where an evidence file is copied in the site (portable, from its id)."""
