@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import math
 import shutil
@@ -341,6 +342,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
+    if importlib.util.find_spec("pytest_html") is None:
+        raise SystemExit("the peer needs pytest-html: .venv/bin/pip install pytest-html")
     site, site_info = snapsite_site(args.runs, args.tenants, args.seed, args.rebuild)
     report, peer_info = peer_report(args.peer_rows)
     with sync_playwright() as playwright:

@@ -207,7 +207,7 @@ def index_page(**changes: Any) -> IndexPage:
             error_codes=("ERR_RUN_005",),
         ),
         list_pages=((list_page_name(1), "runs 1-500"), (list_page_name(2), "runs 501-900")),
-        data_files=("data/runs-0001.js", "data/runs-0002.js"),
+        data_files=("data/meta.js", "data/runs-0001.js", "data/runs-0002.js"),
         backlog=((f"Planner backlog {SCRIPT}", 5), ("Executor backlog", 7)),
     )
     return replace(page, **changes)
@@ -420,7 +420,7 @@ def test_index_has_the_workspace_hooks(renderer: Renderer) -> None:
     assert [a["href"] for a in soup.select("nav.tabs a")] == ["#tab=active", "#tab=completed", "#tab=scheduled"]
     assert text(soup.select_one('nav.tabs a[href="#tab=scheduled"]')) == "Scheduled 2"
     table = soup.select_one("table#runs-table")
-    assert table is not None and table["data-run-files"] == "data/runs-0001.js data/runs-0002.js"
+    assert table is not None and table["data-run-files"] == "data/meta.js data/runs-0001.js data/runs-0002.js"
     assert [th.get_text() for th in table.select("thead th")] == [
         "Run ID",
         "Trigger",
@@ -471,9 +471,21 @@ def test_index_filters_are_labelled_controls_without_an_action(renderer: Rendere
 
 
 def test_index_carries_the_script_hooks_hidden_until_a_script_shows_them(renderer: Renderer) -> None:
-    soup = soup_of(render(renderer, "index.html", page=index_page()))
+    files = ("data/meta.js", "data/runs-0001.js", "data/runs-0002.js")
+    soup = soup_of(render(renderer, "index.html", page=index_page(data_files=files)))
     scripts = [str(s["src"]) for s in soup.find_all("script")]
-    assert [re.sub(r"\.[0-9a-f]{10}\.js$", ".js", src) for src in scripts] == ["static/app.js", "static/runs-table.js"]
+    # meta.js and the first runs file start early (async); only one runs file, as async scripts run in any order.
+    assert [re.sub(r"\.[0-9a-f]{10}\.js$", ".js", src) for src in scripts] == [
+        "data/meta.js",
+        "data/runs-0001.js",
+        "static/app.js",
+        "static/runs-table.js",
+    ]
+    early = soup.select("script[data-early]")
+    assert [s["src"] for s in early] == ["data/meta.js", "data/runs-0001.js"]
+    assert all("async" in s.attrs for s in early)
+    table = soup.select_one("#runs-table")
+    assert table is not None and table["data-run-files"] == " ".join(files)
     for hidden in ("#selection-bar", "#split-field", "#split-note", "#split-panes", "#scheduled-view", "#runs-status"):
         tag = soup.select_one(hidden)
         assert tag is not None and "hidden" in tag.attrs, hidden
@@ -650,7 +662,10 @@ def test_hostile_text_stays_text_everywhere(renderer: Renderer) -> None:
         soup = soup_of(html, site)
         # Only the theme's own classic scripts, by relative src, never inline code.
         scripts = [str(tag["src"]) for tag in soup.find_all("script")]
-        assert scripts and all(re.fullmatch(r"(\.\./)?static/[a-z-]+\.[0-9a-f]{10}\.js", src) for src in scripts), name
+        allowed = r"(\.\./)?static/[a-z-]+\.[0-9a-f]{10}\.js"
+        if name == "index.html":
+            allowed += r"|data/(meta|runs-0001)\.js"  # the workspace's first data files, started early
+        assert scripts and all(re.fullmatch(allowed, src) for src in scripts), name
         assert not [t for t in soup.find_all(True) if "onmouseover" in t.attrs], name
         assert SCRIPT not in html, name  # only its escaped form is in the markup
         assert HOSTILE in soup.get_text(), name

@@ -53,7 +53,7 @@ class IndexPage:
     active_total: int
     filters: FilterOptions
     list_pages: tuple[tuple[str, str], ...]  # href, label ("runs 1-500")
-    data_files: tuple[str, ...]  # classic scripts holding every run row
+    data_files: tuple[str, ...]  # classic scripts holding every run row: data/meta.js first, then runs files in order
     backlog: tuple[tuple[str, int], ...]  # header backlog metrics: (label, value)
 
 

@@ -12,8 +12,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
-from browser.conftest import Opener, Workspace
+from browser.conftest import VIEWPORT, Opener, Workspace
 from browser.oracle import Oracle, run_ids
 from browser.sites import Site
 
@@ -91,6 +92,30 @@ def test_choices_are_remembered_where_storage_works(open_page: Opener, demo: Sit
     page.reload()
     page.wait_for_selector("#manual-run-generate:not([hidden])")
     assert page.input_value("#manual-run-tenant") == "initech"
+
+
+@pytest.mark.parametrize("missing", ["data/meta.js", "data/runs-0001.js"])
+def test_a_missing_data_file_ends_the_loading_with_an_error_naming_it(
+    browser: Browser, demo: Site, tmp_path: Path, missing: str
+) -> None:
+    """index.html starts meta.js and the first runs file early (async scripts): one that fails, even before the
+    workspace's script runs, is reported, never waited for."""
+    root = tmp_path / "site"
+    shutil.copytree(demo.root, root)
+    (root / missing).unlink()
+    context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+    try:
+        context.route(
+            "**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort()
+        )
+        page = context.new_page()
+        page.goto(Site(root, demo.snapshot).url(fragment="tab=all"))
+        page.wait_for_selector("#runs-table[data-state=error]", state="attached", timeout=15_000)
+        assert missing in page.inner_text("#runs-status")
+        page.wait_for_timeout(500)  # nothing turns it back to ready
+        assert page.get_attribute("#runs-table", "data-state") == "error"
+    finally:
+        context.close()
 
 
 class _Quiet(SimpleHTTPRequestHandler):

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import statistics
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
 
-from browser.conftest import LARGE_RUNS, Shared, Workspace
+from browser.conftest import LARGE_RUNS, Opener, Shared, Workspace
 from browser.oracle import Oracle, run_ids, sample_views
 from browser.sites import Site
+from generator.names import slug
 
 pytestmark = pytest.mark.slow
 
@@ -112,3 +115,23 @@ def test_filter_changes_stay_quick(lws: Workspace) -> None:
     )
     # The bench measures this properly (100,000 runs, < 50 ms median); here only a gross regression fails.
     assert statistics.median(timings) < 250, timings
+
+
+def test_segment_cooldowns_count_down_by_the_viewer_clock(
+    open_page: Opener, large_site: Site, large_oracle: Oracle
+) -> None:
+    created = large_oracle.manifest.created_at
+    lines = (large_site.snapshot / "segments.ndjson").read_bytes().splitlines()  # bytes: only \n ends a line
+    cooling = [
+        s for s in map(json.loads, lines) if s["cooldownUntil"] and datetime.fromisoformat(s["cooldownUntil"]) > created
+    ]
+    assert cooling, "the generated snapshot has no segment cooling down at snapshot time"
+    segment = cooling[0]
+    until = datetime.fromisoformat(segment["cooldownUntil"])
+    page = open_page(large_site, "")
+    page.clock.install(time=until - timedelta(minutes=2, seconds=5))
+    page.goto(large_site.url(f"runs/{slug(segment['runId'])}.html"))
+    timer = page.locator(f'tr[data-segment-id="{segment["id"]}"] .cooldown-timer')
+    assert timer.inner_text() == "retry possible in 2m 05s by this computer's clock"
+    page.clock.run_for(150_000)
+    assert timer.inner_text() == "over by this computer's clock"

@@ -226,7 +226,7 @@ def test_selection_downloads_csv_and_export_script(
 
 
 def test_a_row_opens_the_drawer_with_the_run_sections(open_page: Opener, demo: Site, demo_oracle: Oracle) -> None:
-    segments = [json.loads(line) for line in (demo.snapshot / "segments.ndjson").read_text().splitlines() if line]
+    segments = [json.loads(line) for line in (demo.snapshot / "segments.ndjson").read_bytes().splitlines() if line]
     failing = {s["runId"] for s in segments if s["state"] == "error"}
     failed = next(r for r in demo_oracle.runs if r.state == "error" and r.id in failing)
     page = open_page(demo, fragment=f"tab=failures&q={failed.id}")

@@ -1,8 +1,9 @@
 /* snapsite default theme: the Runs workspace (index.html). Needs app.js first.
  *
- * Loads data/meta.js and data/runs-NNNN.js (classic scripts, one after the other: file:// forbids fetch) into
- * columns (typed arrays, dictionary codes and a lowercase search text, made once), then draws a virtualised table:
- * only the rows in view, plus a few, are in the DOM; spacer rows keep the scrollbar true to the whole list.
+ * Loads data/meta.js and data/runs-NNNN.js (classic scripts: file:// forbids fetch; index.html starts meta.js and
+ * the first runs file early, the others follow together, run in order) into columns (typed arrays, dictionary
+ * codes and a lowercase search text, made once), then draws a virtualised table: only the rows in view, plus a
+ * few, are in the DOM; spacer rows keep the scrollbar true to the whole list.
  *
  * The view lives in the URL hash as a query string (the site contract): tab (active | completed | scheduled |
  * failures | all; missing = active), tenant (repeatable: OR), trigger, state, schedule (scheduleId), severity
@@ -55,7 +56,7 @@
     "tenantId", "scheduleId", "scheduleName", "trigger", "mode", "state", "initiator", "policyRevision", "errorCode",
     "errorMessage", "badges", "retryOf"
   ];
-  var OVERSCAN = 8;
+  var OVERSCAN = 4;
   var FALLBACK_ROW_HEIGHT = 60;
   var TYPING_BURST_MS = 1000;
 
@@ -663,7 +664,12 @@
     return row;
   }
 
-  /** A table drawing only the rows of `order` that are in view of its scrolling wrapper. */
+  /**
+   * A table drawing only the rows of `order` that are in view of its scrolling wrapper. The layout it needs (the
+   * header height, row height, view height and scroll position) is read by `measure()` before a change writes to
+   * the DOM, while the layout is still clean: drawing then only writes, and the browser lays the page out once per
+   * change instead of twice.
+   */
   function VirtualTable(tableEl, emptyText) {
     var self = this;
     this.table = tableEl;
@@ -677,6 +683,9 @@
     this.order = new Uint32Array(0);
     this.n = 0;
     this.rowHeight = 0;
+    this.head = 0; // from the wrapper's top to the first row: caption and header
+    this.viewHeight = 0;
+    this.scrolled = 0; // the wrapper's scrollTop as last seen
     this.first = -1;
     this.last = -1;
     this.queued = false;
@@ -690,6 +699,7 @@
           self.queued = true;
           frame(function () {
             self.queued = false;
+            self.measure();
             self.draw(false);
           });
         }
@@ -702,15 +712,41 @@
     this.order = order;
     this.n = n;
     this.table.setAttribute("aria-rowcount", String(n + 1));
+    var reset = !keepScroll && this.scrolled > 0;
     if (!keepScroll) {
-      this.wrap.scrollTop = 0;
+      this.scrolled = 0;
     }
     this.draw(true);
+    if (reset) {
+      this.wrap.scrollTop = 0;
+    }
+    if (!this.head || !this.rowHeight) {
+      this.measure();
+      if (this.rowHeight) {
+        this.draw(true);
+      }
+    }
   };
 
-  VirtualTable.prototype.headerHeight = function () {
-    var wrapBox = this.wrap.getBoundingClientRect();
-    return this.top.getBoundingClientRect().top - wrapBox.top + this.wrap.scrollTop - (this.wrap.clientTop || 0);
+  /** Read the layout: scroll position, header height, row height (cheap while nothing has been written since
+   * the last frame; a forced layout otherwise). */
+  VirtualTable.prototype.measure = function () {
+    this.scrolled = this.wrap.scrollTop;
+    var box = this.wrap.getBoundingClientRect();
+    var wrapTop = box.top;
+    if (box.height > 0 && this.wrap.scrollHeight > this.wrap.clientHeight + 1) {
+      // The wrapper grows with its rows up to its maximum height: only a scrolling one shows that height.
+      this.viewHeight = this.wrap.clientHeight;
+    }
+    var head = this.top.getBoundingClientRect().top - wrapTop + this.scrolled - (this.wrap.clientTop || 0);
+    if (head > 0) {
+      this.head = head;
+    }
+    var row = this.rows.size ? this.rows.values().next().value : null;
+    var height = row ? row.getBoundingClientRect().height : 0;
+    if (height > 0) {
+      this.rowHeight = height;
+    }
   };
 
   VirtualTable.prototype.draw = function (force) {
@@ -733,9 +769,9 @@
       body.removeChild(this.empty);
     }
     var rowHeight = this.rowHeight || FALLBACK_ROW_HEIGHT;
-    // The wrapper grows with its rows up to its maximum height: draw for the larger of the two.
-    var view = Math.max(this.wrap.clientHeight, window.innerHeight || 800);
-    var scrolled = Math.max(0, this.wrap.scrollTop - this.headerHeight());
+    // The wrapper's height as last measured; before that the window's (the wrapper is at most 80% of it).
+    var view = this.viewHeight || window.innerHeight || 800;
+    var scrolled = Math.max(0, this.scrolled - this.head);
     var first = Math.max(0, Math.floor(scrolled / rowHeight) - OVERSCAN);
     var last = Math.min(n, Math.ceil((scrolled + view) / rowHeight) + OVERSCAN);
     if (first >= n) {
@@ -778,26 +814,20 @@
     this.rows = kept;
     this.top._cell.style.height = first * rowHeight + "px";
     this.bottom._cell.style.height = (n - last) * rowHeight + "px";
-    if (!this.rowHeight && kept.size) {
-      var measured = kept.values().next().value.getBoundingClientRect().height;
-      if (measured > 0) {
-        this.rowHeight = measured;
-        this.draw(true);
-      }
-    }
   };
 
   /** Scroll row position `p` into view, draw, and return its row. */
   VirtualTable.prototype.reveal = function (p) {
+    this.measure();
     var rowHeight = this.rowHeight || FALLBACK_ROW_HEIGHT;
-    var head = this.headerHeight();
     var sticky = this.table.tHead ? this.table.tHead.getBoundingClientRect().height : 0;
-    var top = head + p * rowHeight;
-    if (top - sticky < this.wrap.scrollTop) {
+    var top = this.head + p * rowHeight;
+    if (top - sticky < this.scrolled) {
       this.wrap.scrollTop = top - sticky;
-    } else if (top + rowHeight > this.wrap.scrollTop + this.wrap.clientHeight) {
+    } else if (top + rowHeight > this.scrolled + this.wrap.clientHeight) {
       this.wrap.scrollTop = top + rowHeight - this.wrap.clientHeight;
     }
+    this.scrolled = this.wrap.scrollTop;
     this.draw(true);
     return this.rows.get(this.order[p]) || null;
   };
@@ -823,6 +853,16 @@
       passive = false;
     }
     return passive;
+  }
+
+  /** Measure the shown tables (before a change writes to the DOM: see VirtualTable); a table never measured yet
+   * measures itself once it has rows. */
+  function measureViews() {
+    viewsShown().forEach(function (view) {
+      if (view.head) {
+        view.measure();
+      }
+    });
   }
 
   /* --- page elements ------------------------------------------------------------------------------------- */
@@ -969,6 +1009,9 @@
   function render(keepScroll) {
     if (!data.meta) {
       return;
+    }
+    if (mainView) {
+      measureViews();
     }
     var result = filterRuns(state);
     var schedules = filterSchedules(state);
@@ -1823,12 +1866,26 @@
 
   /* --- loading ------------------------------------------------------------------------------------------- */
 
-  function consumeChunks() {
-    var chunks = window.snapsiteRuns || [];
+  var FIRST_SLICE = 2000;
+  var pending = []; // row arrays that have run but are not taken in yet, in order
+
+  /**
+   * Take in the data files that have run, in order. `quick` takes only the first rows of the very first file
+   * (the caller takes the rest in a moment), so that the first rows are drawn sooner; true when some are left.
+   */
+  function consumeChunks(quick) {
+    pending = pending.concat(window.snapsiteRuns || []);
     window.snapsiteRuns = [];
-    for (var c = 0; c < chunks.length; c += 1) {
-      ingest(chunks[c]);
+    if (quick && data.n === 0 && pending.length && pending[0].length > FIRST_SLICE) {
+      ingest(pending[0].slice(0, FIRST_SLICE));
+      pending[0] = pending[0].slice(FIRST_SLICE);
+      return true;
     }
+    for (var c = 0; c < pending.length; c += 1) {
+      ingest(pending[c]);
+    }
+    pending = [];
+    return false;
   }
 
   function start() {
@@ -1853,8 +1910,10 @@
     table.setAttribute("data-state", "loading");
     syncControls();
     setStatus("Loading the runs of this snapshot\u2026");
-    window.snapsiteRuns = [];
-    app.loadScript(metaFile || "data/meta.js", function (ok) {
+    window.snapsiteRuns = window.snapsiteRuns || [];
+    take(metaFile || "data/meta.js", function () {
+      return !!window.snapsiteMeta;
+    }, function (ok) {
       var meta = window.snapsiteMeta;
       if (!ok || !meta || !Array.isArray(meta.fields)) {
         fail("The runs data (data/meta.js) could not be loaded: the table shows the static rows only.");
@@ -1866,38 +1925,112 @@
         fail("The runs data is not in a form this page understands: the table shows the static rows only.");
         return;
       }
-      var next = 0;
+      // The first data file alone (the first rows come from it), then every other at once: the browser reads
+      // and parses those in parallel, off the main thread, and runs them in order (async = false); each is taken
+      // in as soon as it has run.
       var started = false;
-      function step() {
-        if (next >= runFiles.length) {
-          if (!started) {
-            start();
-          }
-          render(true);
+      var done = 0;
+      var broken = false;
+      function finish() {
+        consumeChunks(false);
+        if (!started) {
+          start();
+          started = true;
+        }
+        render(true);
+        if (!broken) {
           table.setAttribute("data-state", "ready");
           setStatus("All " + app.groupDigits(data.n) + " runs of this snapshot are loaded.");
-          return;
         }
-        var file = runFiles[next];
-        next += 1;
-        app.loadScript(file, function (loaded) {
-          if (!loaded) {
-            fail("A runs data file (" + file + ") could not be loaded: the table may be incomplete.");
-          }
-          consumeChunks();
-          if (!started && data.n) {
-            start();
-            started = true;
-          }
-          if (started) {
-            render(true);
+      }
+      function loaded(file, ok) {
+        if (!ok) {
+          broken = true;
+          fail("A runs data file (" + file + ") could not be loaded: the table may be incomplete.");
+        }
+        var more = consumeChunks(done === 0);
+        if (!started && data.n) {
+          start();
+          started = true;
+        }
+        done += 1;
+        if (done === runFiles.length) {
+          finish();
+        } else if (started) {
+          render(true);
+          if (!broken) {
             setStatus("Loading the runs of this snapshot: " + app.groupDigits(data.n) + " of " + app.groupDigits(meta.runs) + "\u2026");
           }
-          window.setTimeout(step, 0);
+        }
+        if (more) {
+          window.setTimeout(function () {
+            if (pending.length) {
+              consumeChunks(false);
+              render(true);
+            }
+          }, 0);
+        }
+      }
+      if (!runFiles.length) {
+        finish();
+      }
+      function request(file, then) {
+        app.loadScript(file, function (ok) {
+          loaded(file, ok);
+          if (then) {
+            then();
+          }
         });
       }
-      step();
+      if (runFiles.length) {
+        take(runFiles[0], function () {
+          return window.snapsiteRuns.length > 0;
+        }, function (ok) {
+          loaded(runFiles[0], ok);
+          runFiles.slice(1).forEach(function (file) {
+            request(file, null);
+          });
+        });
+      }
     });
+  }
+
+  /**
+   * Run `done(ok)` once the data file `file` has run: index.html starts the first ones early (async scripts
+   * marked data-early, `ran()` tells whether one already has); any other is loaded now.
+   */
+  function take(file, ran, done) {
+    var early = null;
+    Array.prototype.forEach.call(doc.querySelectorAll("script[data-early]"), function (script) {
+      if (script.getAttribute("src") === file) {
+        early = script;
+      }
+    });
+    if (!early) {
+      app.loadScript(file, done);
+    } else if (ran()) {
+      done(true);
+    } else if (doc.readyState === "complete") {
+      done(false); // the page's load event waits for async scripts: this one failed
+    } else {
+      var settled = false;
+      var settle = function (ok) {
+        if (!settled) {
+          settled = true;
+          done(ok);
+        }
+      };
+      early.addEventListener("load", function () {
+        settle(true);
+      });
+      early.addEventListener("error", function () {
+        settle(false);
+      });
+      // Its error may have come before this script ran: the window's load event comes after it in any case.
+      window.addEventListener("load", function () {
+        settle(ran());
+      });
+    }
   }
 
   function fail(message) {
@@ -1950,5 +2083,18 @@
     selectionBar.addEventListener("click", onSelectionAction);
   }
   window.addEventListener("hashchange", onHashChange);
+  var resizeQueued = false;
+  window.addEventListener("resize", function () {
+    if (mainView && !resizeQueued) {
+      resizeQueued = true;
+      frame(function () {
+        resizeQueued = false;
+        viewsShown().forEach(function (view) {
+          view.measure();
+          view.draw(false);
+        });
+      });
+    }
+  });
   load();
 })();
