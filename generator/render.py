@@ -68,6 +68,17 @@ def html_text(value: Any) -> str:
     return escape(visible_controls(value))
 
 
+# How templates are read and what their output means (tests compare the site's environment with stock jinja2).
+TEMPLATE_OPTIONS: dict[str, Any] = {
+    "autoescape": True,
+    "undefined": jinja2.StrictUndefined,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+    "finalize": visible_controls,
+}
+
+
 class _CodeGenerator(CodeGenerator):
     """Compiles autoescaped `{{ value }}` to `environment.html_text(value)`: one call instead of two."""
 
@@ -150,12 +161,7 @@ class Renderer:
         loader = jinja2.FileSystemLoader([str(d / "templates") for d in dirs])
         self.env: jinja2.Environment = _Environment(
             loader=loader,
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            finalize=visible_controls,
+            **TEMPLATE_OPTIONS,
             auto_reload=False,  # templates do not change during a build: no stat() per page
             cache_size=-1,  # a plain dict: every template stays loaded, with no LRU bookkeeping per page
         )

@@ -12,7 +12,15 @@ import pytest
 from markupsafe import Markup, escape
 from test_templates import SCRIPT, all_pages, run_page, site_info
 
-from generator.render import Renderer, collect_assets, html_text, json_for_script, theme_dirs, visible_controls
+from generator.render import (
+    TEMPLATE_OPTIONS,
+    Renderer,
+    collect_assets,
+    html_text,
+    json_for_script,
+    theme_dirs,
+    visible_controls,
+)
 
 BIDI = "\u202egnp.exe\u2066"
 
@@ -53,15 +61,7 @@ def test_html_text_is_escape_of_visible_controls(value: object) -> None:
 def _reference(renderer: Renderer) -> Renderer:
     """The same templates on a stock jinja2 environment: escape(finalize(value)) per output, ChainMap globals."""
     reference = Renderer(theme_dirs(None), renderer.assets)
-    reference.env = jinja2.Environment(
-        loader=renderer.env.loader,
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        finalize=visible_controls,
-    )
+    reference.env = jinja2.Environment(loader=renderer.env.loader, **TEMPLATE_OPTIONS)
     reference.env.filters.update(renderer.env.filters)
     return reference
 

@@ -25,6 +25,7 @@ from generator.demo.vocabulary import (
     EVIDENCE_PREDICATE_TYPE,
     PACKAGES,
 )
+from generator.downloads import FINDINGS_COLUMNS
 from generator.dsse import b64decode_strict, dump_envelope
 from generator.keys import PrivateKey
 from generator.sign import sign_attestation
@@ -32,17 +33,6 @@ from generator.tarball import deterministic_targz
 
 _LARGE_FILE_BYTES = 64 << 20
 _BLOCK_BYTES = 1 << 20
-_CSV_COLUMNS = (
-    "runId",
-    "imageDigest",
-    "repository",
-    "vulnerabilityId",
-    "purl",
-    "severity",
-    "previousSeverity",
-    "change",
-    "kev",
-)
 
 
 class EvidenceWriter:
@@ -146,7 +136,7 @@ class EvidenceWriter:
 
     def _findings_csv(self, run: Run) -> bytes:
         buffer = io.StringIO()
-        columns = _CSV_COLUMNS
+        columns = FINDINGS_COLUMNS
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
         for finding in _finding_dicts(run):
