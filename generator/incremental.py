@@ -112,11 +112,11 @@ class PreviousOutput:
             return None
         try:
             try:
-                os.link(source, destination)
+                os.link(source, destination, follow_symlinks=False)
             except OSError:
                 if not source.is_file():
                     return None
-                shutil.copyfile(source, destination)  # FAT and exFAT have no hard links
+                shutil.copyfile(source, destination, follow_symlinks=False)  # FAT and exFAT have no hard links
             found = hash_file(destination)
         except OSError:
             destination.unlink(missing_ok=True)

@@ -158,3 +158,22 @@ def test_an_unverified_site_is_never_reused(snapshot: Path, tmp_path: Path) -> N
     assert rebuilt(options(snapshot, site, title="Again")).reused_runs == 0  # title: site-wide
     edit_run(snapshot, 1, "ops@incremental.test")
     assert rebuilt(options(snapshot, site, title="Again")).reused_runs > 0
+
+
+def test_a_page_replaced_by_a_link_is_rendered_again(snapshot: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    rebuilt(options(snapshot, site))
+    changed = edit_run(snapshot, 5, "ops@incremental.test")
+    other = next(str(r["id"]) for r in runs_of(snapshot) if bucket_of(str(r["id"]), BUCKETS) != bucket_of(changed, 256))
+    page = site / "runs" / f"{slug(other)}.html"
+    elsewhere = tmp_path / "elsewhere.html"
+    elsewhere.write_bytes(page.read_bytes())  # the same bytes, so only the link itself is wrong
+    page.unlink()
+    page.symlink_to(elsewhere)
+
+    second = rebuilt(options(snapshot, site))
+
+    assert 0 < second.reused_runs < RUNS - 1
+    assert not page.is_symlink() and page.read_bytes() == elsewhere.read_bytes()
+    assert page.stat().st_ino != elsewhere.stat().st_ino  # rendered, not a link to the file outside the site
+    assert not [p for p in site.rglob("*") if p.is_symlink()]
