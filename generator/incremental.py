@@ -24,7 +24,7 @@ from generator import __version__
 from generator.hashing import hash_file
 from generator.output import SUMS
 
-_GENERATOR_CODE = Path(__file__).resolve().parent
+GENERATOR_CODE = Path(__file__).resolve().parent  # the package folder: its code is an input of every page
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ class RenderState:
 def generator_digest() -> str:
     """The digest of the generator's own code and version: a new generator renders everything again."""
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(_GENERATOR_CODE.rglob("*.py")):
-        digest.update(path.relative_to(_GENERATOR_CODE).as_posix().encode() + b"\0")
+    for path in sorted(GENERATOR_CODE.rglob("*.py")):
+        digest.update(path.relative_to(GENERATOR_CODE).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
@@ -71,7 +71,7 @@ def tree_digest(folders: list[Path]) -> str:
 
 
 def context_key(**parts: Any) -> str:
-    """The digest of the site-wide inputs of every run page; dataclasses are taken field by field."""
+    """The digest of `parts` as canonical JSON: dataclasses field by field, pydantic models as their JSON."""
     text = json.dumps(parts, sort_keys=True, default=_plain, ensure_ascii=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 

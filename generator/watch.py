@@ -34,7 +34,7 @@ from generator.build import BuildResult, build_site
 from generator.config import CONFIG_NAME, BuildOptions
 from generator.errors import SnapsiteError
 from generator.hashing import hash_files
-from generator.incremental import PreviousOutput, RenderState
+from generator.incremental import GENERATOR_CODE, PreviousOutput, RenderState
 from generator.keys import load_private_key, public_keyid
 from generator.output import SUMS
 from generator.progress import Progress
@@ -45,7 +45,6 @@ DEBOUNCE_SECONDS = 0.3
 STATE_VERSION = 2
 # Opened/closed events would make every build (which reads the snapshot) trigger the next one.
 _CHANGES = frozenset({EVENT_TYPE_CREATED, EVENT_TYPE_MODIFIED, EVENT_TYPE_DELETED, EVENT_TYPE_MOVED, EVENT_TYPE_ATTRIB})
-_GENERATOR_CODE = Path(__file__).resolve().parent
 # A file written this close to a scan may change again within its mtime's granularity: hash it next time too.
 _RACY_NS = 2_000_000_000
 
@@ -122,7 +121,7 @@ def _sums_digest(output: Path) -> str | None:
 def _inputs(options: BuildOptions, previous: dict[str, list[Any]]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """The inputs that shape the output, as plain JSON data, and the stat cache for the next call."""
     started = time.time_ns()
-    trees = [options.snapshot.resolve(), *(d.resolve() for d in theme_dirs(options.theme)), _GENERATOR_CODE]
+    trees = [options.snapshot.resolve(), *(d.resolve() for d in theme_dirs(options.theme)), GENERATOR_CODE]
     listed = {tree: _files_of(tree, options.output) for tree in trees}
     files = sorted({file for paths in listed.values() for file in paths})
     digests: dict[Path, str] = {}
