@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 import tarfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -130,6 +133,22 @@ def pack_tree(tree: Path, target: Path, top: str | None = None) -> Path:
         data = zstandard.ZstdCompressor().compress(data)
     target.write_bytes(data)
     return target
+
+
+def snapsite(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the `snapsite` command (as `python -m generator`) and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def files_of(root: Path) -> dict[str, bytes]:
+    """Every file under `root` by relative path, with its bytes: two sites compare equal byte for byte."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="session")

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import KeyPair, SnapshotBuilder
+from conftest import KeyPair, SnapshotBuilder, files_of, snapsite
 
 from generator.build import build_site
 from generator.config import BuildOptions
@@ -46,20 +44,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, demo_snapshot: Path, keypair:
     output = tmp_path_factory.mktemp("site") / "out"
     build_site(BuildOptions(snapshot=demo_snapshot, trust_roots=(keypair.public,), output=output))
     return output
-
-
-def snapsite(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **(env or {})},
-    )
-
-
-def files_of(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_every_contract_page_exists(site: Path) -> None:

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import KeyPair, SnapshotBuilder
+from conftest import KeyPair, SnapshotBuilder, snapsite
 
 from generator.errors import ExitCode
-
-
-def snapsite(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *map(str, args)], capture_output=True, text=True, timeout=120
-    )
 
 
 def test_help_explains_commands_and_exit_codes() -> None:

@@ -5,27 +5,15 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
 import pytest
-from conftest import KeyPair, SnapshotBuilder
+from conftest import KeyPair, SnapshotBuilder, snapsite
 
 from generator.errors import ExitCode
 from generator.member_names import check_member_name
-
-
-def snapsite(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def first_run(snapshot: SnapshotBuilder) -> str:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import files_of
 
 from generator.build import BuildResult, build_site
 from generator.config import DEFAULT_SCOPES, BuildOptions
@@ -46,10 +47,6 @@ def options(snapshot: Path, output: Path, **changes: object) -> BuildOptions:
     )
     base.features["runs.evidenceBundles"] = True
     return replace(base, **changes)  # type: ignore[arg-type]
-
-
-def files_of(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def inodes(root: Path) -> dict[str, int]:

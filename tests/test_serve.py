@@ -20,7 +20,7 @@ from typing import Any
 from urllib.request import urlopen
 
 import pytest
-from conftest import SnapshotBuilder
+from conftest import SnapshotBuilder, files_of
 
 from generator.build import BuildResult, build_site
 from generator.config import BuildOptions
@@ -37,10 +37,6 @@ from generator.watch import (
 )
 
 Event = tuple[str, dict[str, Any]]
-
-
-def files_of(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 class Served:

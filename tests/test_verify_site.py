@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import KeyPair, SnapshotBuilder
+from conftest import KeyPair, SnapshotBuilder, snapsite
 
 from generator.errors import ExitCode
 from generator.sitesign import SITE_ENVELOPE
-
-
-def snapsite(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=dict(os.environ),
-    )
 
 
 @pytest.fixture
