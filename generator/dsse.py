@@ -149,6 +149,10 @@ class SignatureCheck:
     trusted: bool
     valid: bool
 
+    def as_json(self) -> dict[str, Any]:
+        """The check as listed in the `--json` reports of `verify` and `verify-site`."""
+        return {"keyid": self.keyid, "algorithm": self.algorithm, "trusted": self.trusted, "valid": self.valid}
+
 
 def verify_envelope(envelope: Envelope, trust_root: TrustRoot) -> list[SignatureCheck]:
     """Check each signature over the envelope's PAE with the trusted keys its keyid narrows to."""

@@ -51,20 +51,14 @@ RELOAD_JS = """\
       overlay = document.createElement("div");
       overlay.setAttribute("role", "alert");
       overlay.setAttribute("data-snapsite-overlay", "");
-      var style = overlay.style;
-      style.setProperty("position", "fixed");
-      style.setProperty("left", "1rem");
-      style.setProperty("right", "1rem");
-      style.setProperty("bottom", "1rem");
-      style.setProperty("z-index", "2147483647");
-      style.setProperty("padding", "1rem");
-      style.setProperty("border", "2px solid #8b0000");
-      style.setProperty("border-radius", "4px");
-      style.setProperty("background", "#fff4f4");
-      style.setProperty("color", "#5c0000");
-      style.setProperty("font", "14px/1.4 monospace");
-      style.setProperty("white-space", "pre-wrap");
-      style.setProperty("box-shadow", "0 2px 12px rgba(0, 0, 0, 0.3)");
+      var rules = {
+        position: "fixed", left: "1rem", right: "1rem", bottom: "1rem", "z-index": "2147483647", padding: "1rem",
+        border: "2px solid #8b0000", "border-radius": "4px", background: "#fff4f4", color: "#5c0000",
+        font: "14px/1.4 monospace", "white-space": "pre-wrap", "box-shadow": "0 2px 12px rgba(0, 0, 0, 0.3)"
+      };
+      Object.keys(rules).forEach(function (name) {
+        overlay.style.setProperty(name, rules[name]);
+      });
       document.body.appendChild(overlay);
     }
     overlay.textContent = text;

@@ -66,10 +66,7 @@ class SiteReport:
             "files": {"checked": self.files_checked, "failures": self.failures},
             "signed": self.signed,
             "signatureChecked": self.signature_checked,
-            "signatures": [
-                {"keyid": s.keyid, "algorithm": s.algorithm, "trusted": s.trusted, "valid": s.valid}
-                for s in self.signatures
-            ],
+            "signatures": [s.as_json() for s in self.signatures],
             "predicate": self.predicate,
             "errors": [e.as_dict() for e in self.errors],
         }

@@ -88,10 +88,7 @@ class VerificationReport:
             "exitCode": self.exit_code,
             "snapshotId": self.snapshot_id,
             "createdAt": self.created_at,
-            "signatures": [
-                {"keyid": s.keyid, "algorithm": s.algorithm, "trusted": s.trusted, "valid": s.valid}
-                for s in self.signatures
-            ],
+            "signatures": [s.as_json() for s in self.signatures],
             "threshold": self.threshold,
             "files": {
                 "checked": self.files_checked,
