@@ -16,7 +16,7 @@ from generator.demo import write_demo
 from generator.names import slug
 from generator.sign import sign_snapshot
 from generator.spill import bucket_of
-from generator.watch import rebuild_site
+from generator.watch import rebuild_site, state_file
 
 KEY = Path(__file__).parent / "keys" / "demo.key"
 RUNS = 120
@@ -174,3 +174,20 @@ def test_a_page_replaced_by_a_link_is_rendered_again(snapshot: Path, tmp_path: P
     assert not page.is_symlink() and page.read_bytes() == elsewhere.read_bytes()
     assert page.stat().st_ino != elsewhere.stat().st_ino  # rendered, not a link to the file outside the site
     assert not [p for p in site.rglob("*") if p.is_symlink()]
+
+
+def test_a_damaged_render_state_only_costs_a_full_render(snapshot: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    rebuilt(options(snapshot, site))
+    state = json.loads(state_file(site).read_text())
+    state["render"] = {"buckets": {"not a bucket": "x", "7": 7}}
+    state_file(site).write_text(json.dumps(state))
+    edit_run(snapshot, 2, "ops@incremental.test")
+
+    second = rebuilt(options(snapshot, site))
+
+    assert second.reused_runs == 0 and second.render_state is not None
+    build_site(options(snapshot, tmp_path / "full"))
+    assert files_of(site) == files_of(tmp_path / "full")
+    edit_run(snapshot, 2, "ops@incremental.again")
+    assert rebuilt(options(snapshot, site)).reused_runs > 0  # the state written by the full render is good again
