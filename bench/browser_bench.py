@@ -35,12 +35,11 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
-from generator import __version__
-from generator.build import build_site
-from generator.config import BuildOptions
-from generator.demo import write_demo
-from generator.keys import write_keypair
+from snapsite import __version__
+from snapsite.authoring.demo import write_demo
+from snapsite.site.build import build_site
+from snapsite.site.config import BuildOptions
+from snapsite.trust.keys import write_keypair
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work" / "browser"

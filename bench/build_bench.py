@@ -3,7 +3,7 @@
 Every number is printed next to a baseline measured by this script, as a ratio: the script reports, it never
 decides. Hugo's figures are quoted from the brief (100,000 runs: 31 s, 3.6 GB peak RSS), not re-measured.
 The snapshot is generated once and cached under bench/work/build/ (git-ignored), keyed by its parameters and
-the digest of generator/demo/; sites and floor pages are deleted after they are measured.
+the digest of generator/snapsite/authoring/demo/; sites and floor pages are deleted after they are measured.
 
     .venv/bin/python bench/build_bench.py --quick                 # 10,000 runs, a sanity run
     .venv/bin/python bench/build_bench.py --json bench/work/build/result.json
@@ -33,7 +33,7 @@ WORK = ROOT / "bench" / "work" / "build"
 KEY = ROOT / "tests" / "keys" / "demo.key"
 PUB = ROOT / "tests" / "keys" / "demo.key.pub"
 PY_SPY = ROOT / ".venv" / "bin" / "py-spy"
-SNAPSITE = [sys.executable, "-m", "generator"]
+SNAPSITE = [sys.executable, "-m", "snapsite"]
 GIB = 1 << 30
 MIB = 1 << 20
 MB = 1e6
@@ -150,7 +150,7 @@ def remove(path: Path) -> None:
 
 def snapshot(runs: int, regen: bool) -> tuple[Path, float, bool]:
     """The cached demo snapshot of `runs` runs, its generation seconds, and whether an earlier run made it."""
-    demo_sources = sorted((ROOT / "generator" / "demo").glob("*.py"))
+    demo_sources = sorted((ROOT / "generator" / "snapsite" / "authoring" / "demo").glob("*.py"))
     demo_digest = hashlib.sha256(b"".join(path.read_bytes() for path in demo_sources)).hexdigest()[:10]
     folder = WORK / f"snap-r{runs}-t8-s1-demo{demo_digest}"
     meta = folder.with_name(folder.name + ".meta.json")
@@ -306,7 +306,7 @@ def print_profile(summary: dict[str, Any]) -> None:
         ("cumulative (inclusive), start-up, CLI and pool frames left out", "inclusive"),
         ("self", "self"),
         ("self, by file", "self_by_file"),
-        ("cumulative, by line of generator/ and the templates", "own_lines_inclusive"),
+        ("cumulative, by line of generator/snapsite/ and the templates", "own_lines_inclusive"),
     )
     for title, key in tables:
         print(f"  top frames, {title}:")

@@ -1,7 +1,7 @@
 """Benchmark of `snapsite serve --watch` (issue 6): after one run of a 20,000-run snapshot changes, the time to an
 updated site, as a ratio to a full build.
 
-Every rebuild goes through `generator.watch.rebuild_site`, exactly as the watch loop calls it: the changed run's
+Every rebuild goes through `snapsite.preview.watch.rebuild_site`, exactly as the watch loop calls it: the changed run's
 bucket is rendered again, the other runs' files are linked from the previous output. The baseline is the faster
 of two full builds measured in the same process (the first, with no state yet, and a forced one at the end into
 another folder), whose bytes must equal the incremental site's. The script prints what it measures, it never
@@ -24,12 +24,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from generator.build import build_site
-from generator.config import BuildOptions
-from generator.names import slug
-from generator.output import SUMS
-from generator.sign import sign_snapshot
-from generator.watch import rebuild_site, state_file
+from snapsite.authoring.sign import sign_snapshot
+from snapsite.preview.watch import rebuild_site, state_file
+from snapsite.site.build import build_site
+from snapsite.site.config import BuildOptions
+from snapsite.site.names import slug
+from snapsite.site.output import SUMS
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
@@ -44,7 +44,7 @@ def snapshot(runs: int, tenants: int, seed: int, regen: bool) -> Path:
     if regen or not done.exists():
         done.unlink(missing_ok=True)  # a generation that dies half-way must not look finished
         shutil.rmtree(target, ignore_errors=True)
-        command = [sys.executable, "-m", "generator", "demo", "-o", str(target), "--runs", str(runs)]
+        command = [sys.executable, "-m", "snapsite", "demo", "-o", str(target), "--runs", str(runs)]
         command += ["--tenants", str(tenants), "--seed", str(seed), "--key", str(KEY)]
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         done.touch()

@@ -24,12 +24,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from generator.hashing import hash_files
+from snapsite.snapshot.hashing import hash_files
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
 KEY = ROOT / "tests" / "keys" / "demo.key"
-SNAPSITE = [sys.executable, "-m", "generator"]
+SNAPSITE = [sys.executable, "-m", "snapsite"]
 GIB = 1 << 30
 MIB = 1 << 20
 MB = 1e6

@@ -17,10 +17,9 @@ from typing import Any
 
 import pytest
 import zstandard
-
-from generator.dsse import INTOTO_PAYLOAD_TYPE, Subject, dump_envelope, make_statement, sign_envelope
-from generator.keys import load_private_key, write_keypair
-from generator.sign import SNAPSHOT_PREDICATE_TYPE, sign_attestation, sign_snapshot
+from snapsite.authoring.sign import SNAPSHOT_PREDICATE_TYPE, sign_attestation, sign_snapshot
+from snapsite.trust.dsse import INTOTO_PAYLOAD_TYPE, Subject, dump_envelope, make_statement, sign_envelope
+from snapsite.trust.keys import load_private_key, write_keypair
 
 CREATED_AT = "2026-11-20T12:00:00Z"
 SNAPSHOT_ID = "snap:test:2026-11-20T12:00:00Z"
@@ -136,9 +135,9 @@ def pack_tree(tree: Path, target: Path, top: str | None = None) -> Path:
 
 
 def snapsite(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the `snapsite` command (as `python -m generator`) and capture its output."""
+    """Run the `snapsite` command (as `python -m snapsite`) and capture its output."""
     return subprocess.run(
-        [sys.executable, "-m", "generator", *map(str, args)],
+        [sys.executable, "-m", "snapsite", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=300,

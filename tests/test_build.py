@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from conftest import KeyPair, SnapshotBuilder, files_of, snapsite
-
-from generator.build import build_site
-from generator.config import BuildOptions
-from generator.errors import ExitCode, SnapshotError
-from generator.names import portable_problem
+from snapsite.errors import ExitCode, SnapshotError
+from snapsite.site.build import build_site
+from snapsite.site.config import BuildOptions
+from snapsite.site.names import portable_problem
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
@@ -33,7 +32,7 @@ HOSTILE = (
 @pytest.fixture(scope="module")
 def demo_snapshot(tmp_path_factory: pytest.TempPathFactory, keypair: KeyPair) -> Path:
     out = tmp_path_factory.mktemp("demo") / "snap"
-    from generator.demo import write_demo
+    from snapsite.authoring.demo import write_demo
 
     write_demo(out, runs=120, tenants=3, seed=11, key_paths=[keypair.private])
     return out
@@ -123,7 +122,7 @@ def test_portable_names(site: Path) -> None:
 
 def test_run_page_sections_and_hooks(site: Path, demo_snapshot: Path) -> None:
     first = json.loads((demo_snapshot / "runs.ndjson").read_text().splitlines()[0])
-    from generator.names import slug
+    from snapsite.site.names import slug
 
     page = BeautifulSoup((site / "runs" / f"{slug(first['id'])}.html").read_text(), "html.parser")
     main = page.find("main")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from bs4 import BeautifulSoup, Tag
-
-from generator.views.charts import (
+from snapsite.site.views.charts import (
     MAX_BARS,
     Bar,
     Chart,

@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 from conftest import KeyPair, SnapshotBuilder, snapsite
-
-from generator.errors import ExitCode
+from snapsite.errors import ExitCode
 
 
 def test_help_explains_commands_and_exit_codes() -> None:

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 import zstandard
-
-from generator.container import Container, Limits, open_container
-from generator.errors import ExitCode, SnapshotError
-from generator.hashing import FileDigest, hash_files
-from generator.member_names import check_member_name, collision_key
+from snapsite.errors import ExitCode, SnapshotError
+from snapsite.snapshot.container import Container, Limits, open_container
+from snapsite.snapshot.hashing import FileDigest, hash_files
+from snapsite.snapshot.member_names import check_member_name, collision_key
 
 MiB = 1 << 20
 Member = tuple[tarfile.TarInfo, bytes]

@@ -16,15 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from generator.demo import BUNDLE_MEDIA_TYPE, HOSTILE_STRINGS, write_demo
-from generator.dsse import EnvelopeError, parse_envelope, parse_statement, verify_envelope
-from generator.errors import UsageError
-from generator.keys import write_keypair
-from generator.load import iter_ndjson, parse_tenants
-from generator.records import RECORD_FILES
-from generator.trust import TrustRoot, load_trust_root
-from generator.verify import verify_snapshot
+from snapsite.authoring.demo import BUNDLE_MEDIA_TYPE, HOSTILE_STRINGS, write_demo
+from snapsite.errors import UsageError
+from snapsite.snapshot.load import iter_ndjson, parse_tenants
+from snapsite.snapshot.records import RECORD_FILES
+from snapsite.trust.dsse import EnvelopeError, parse_envelope, parse_statement, verify_envelope
+from snapsite.trust.keys import write_keypair
+from snapsite.trust.roots import TrustRoot, load_trust_root
+from snapsite.verify.steps import verify_snapshot
 
 CREATED_AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 RUNS, TENANTS, SEED = 300, 3, 7

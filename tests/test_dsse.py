@@ -12,8 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa, utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from generator.dsse import (
+from snapsite.trust.dsse import (
     INTOTO_PAYLOAD_TYPE,
     STATEMENT_TYPE,
     Envelope,
@@ -31,8 +30,8 @@ from generator.dsse import (
     verified_key_count,
     verify_envelope,
 )
-from generator.keys import PrivateKey, public_keyid, sign_raw
-from generator.trust import TrustRoot, keyid_for, load_trust_root, trusted_key
+from snapsite.trust.keys import PrivateKey, public_keyid, sign_raw
+from snapsite.trust.roots import TrustRoot, keyid_for, load_trust_root, trusted_key
 
 DATA = Path(__file__).parent / "data"
 RFC8032_TEST1_SECRET = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import KeyPair, SnapshotBuilder, snapsite
-
-from generator.errors import ExitCode
-from generator.member_names import check_member_name
+from snapsite.errors import ExitCode
+from snapsite.snapshot.member_names import check_member_name
 
 
 def first_run(snapshot: SnapshotBuilder) -> str:
@@ -111,7 +110,7 @@ def bundle_site(snapshot: SnapshotBuilder, tmp_path: Path) -> Path:
 
 
 def test_site_bundle_matches_export_and_is_listed(bundle_site: Path, snapshot: SnapshotBuilder, tmp_path: Path) -> None:
-    from generator.names import slug
+    from snapsite.site.names import slug
 
     run_id = first_run(snapshot)
     in_site = bundle_site / "bundles" / f"{slug(run_id)}.tar.gz"

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 from conftest import files_of
-
-from generator.build import BuildResult, build_site
-from generator.config import DEFAULT_SCOPES, BuildOptions
-from generator.demo import write_demo
-from generator.names import slug
-from generator.sign import sign_snapshot
-from generator.spill import bucket_of
-from generator.watch import rebuild_site, state_file
+from snapsite.authoring.demo import write_demo
+from snapsite.authoring.sign import sign_snapshot
+from snapsite.preview.watch import rebuild_site, state_file
+from snapsite.site.build import BuildResult, build_site
+from snapsite.site.config import DEFAULT_SCOPES, BuildOptions
+from snapsite.site.names import slug
+from snapsite.site.spill import bucket_of
 
 KEY = Path(__file__).parent / "keys" / "demo.key"
 RUNS = 120

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from conftest import DATA, ndjson, run_record
 from pydantic import BaseModel
-
-from generator.errors import ExitCode, SnapshotError
-from generator.load import (
+from snapsite.errors import ExitCode, SnapshotError
+from snapsite.snapshot.load import (
     CHUNK_BYTES,
     MAX_LINE_BYTES,
     describe_validation_error,
@@ -20,7 +19,7 @@ from generator.load import (
     parse_document,
     parse_tenants,
 )
-from generator.records import BundleManifest, LogEntry, Manifest, MetricSample, Run
+from snapsite.snapshot.records import BundleManifest, LogEntry, Manifest, MetricSample, Run
 
 RUNS = "runs.ndjson"
 

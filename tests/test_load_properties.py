@@ -10,10 +10,9 @@ from conftest import ndjson, run_record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
-
-from generator.errors import ExitCode, SnapshotError
-from generator.load import iter_ndjson, parse_document, parse_tenants
-from generator.records import RECORD_FILES, BundleManifest, Manifest, Run
+from snapsite.errors import ExitCode, SnapshotError
+from snapsite.snapshot.load import iter_ndjson, parse_document, parse_tenants
+from snapsite.snapshot.records import RECORD_FILES, BundleManifest, Manifest, Run
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MODELS = sorted(RECORD_FILES.values(), key=lambda m: m.__name__)

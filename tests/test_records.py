@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from conftest import DATA, run_record
 from pydantic import BaseModel, ValidationError
-
-from generator import records
-from generator.records import (
+from snapsite.snapshot import records
+from snapsite.snapshot.records import (
     RECORD_FILES,
     BundleManifest,
     EvidenceItem,

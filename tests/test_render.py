@@ -10,9 +10,7 @@ from typing import Any
 import jinja2
 import pytest
 from markupsafe import Markup, escape
-from test_templates import SCRIPT, all_pages, run_page, site_info
-
-from generator.render import (
+from snapsite.site.render import (
     TEMPLATE_OPTIONS,
     Renderer,
     collect_assets,
@@ -21,6 +19,7 @@ from generator.render import (
     theme_dirs,
     visible_controls,
 )
+from test_templates import SCRIPT, all_pages, run_page, site_info
 
 BIDI = "\u202egnp.exe\u2066"
 

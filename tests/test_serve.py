@@ -21,13 +21,9 @@ from urllib.request import urlopen
 
 import pytest
 from conftest import SnapshotBuilder, files_of
-
-from generator.build import BuildResult, build_site
-from generator.config import BuildOptions
-from generator.errors import ExitCode, SnapshotError
-from generator.names import slug
-from generator.serve import RELOAD_PATH, EventHub, PreviewServer, inject_reload, is_loopback, locate
-from generator.watch import (
+from snapsite.errors import ExitCode, SnapshotError
+from snapsite.preview.serve import RELOAD_PATH, EventHub, PreviewServer, inject_reload, is_loopback, locate
+from snapsite.preview.watch import (
     RebuildQueue,
     is_build_scratch,
     rebuild_site,
@@ -35,16 +31,19 @@ from generator.watch import (
     watch_and_rebuild,
     watch_targets,
 )
+from snapsite.site.build import BuildResult, build_site
+from snapsite.site.config import BuildOptions
+from snapsite.site.names import slug
 
 Event = tuple[str, dict[str, Any]]
 
 
 class Served:
-    """`python -m generator serve ... --port 0` in a subprocess, with its stdout read in the background."""
+    """`python -m snapsite serve ... --port 0` in a subprocess, with its stdout read in the background."""
 
     def __init__(self, cwd: Path, *args: str | Path) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "generator", "serve", *map(str, args), "--port", "0"],
+            [sys.executable, "-m", "snapsite", "serve", *map(str, args), "--port", "0"],
             cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -343,7 +342,7 @@ def test_a_non_loopback_bind_is_warned_about(snapshot: SnapshotBuilder, tmp_path
     out = tmp_path / "out"
     command = ["serve", snapshot.root, "--trust-root", snapshot.key.public, "-o", out, "--bind", "192.0.2.1"]
     result = subprocess.run(
-        [sys.executable, "-m", "generator", *map(str, command), "--port", "0"],
+        [sys.executable, "-m", "snapsite", *map(str, command), "--port", "0"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -358,7 +357,7 @@ def test_a_first_build_that_fails_ends_serve_with_its_exit_code(snapshot: Snapsh
     snapshot.write("runs.ndjson", snapshot.read("runs.ndjson").replace(b"system:scheduler", b"system:other"))
     command = ["serve", snapshot.root, "--trust-root", snapshot.key.public, "-o", tmp_path / "out", "--watch"]
     result = subprocess.run(
-        [sys.executable, "-m", "generator", *map(str, command), "--port", "0"],
+        [sys.executable, "-m", "snapsite", *map(str, command), "--port", "0"],
         capture_output=True,
         text=True,
         timeout=60,

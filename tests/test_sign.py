@@ -13,16 +13,22 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from generator.dsse import (
+from snapsite.authoring.sign import (
+    MANIFEST_FIELDS_ORDER,
+    SNAPSHOT_PREDICATE_TYPE,
+    build_manifest,
+    sign_attestation,
+    sign_snapshot,
+)
+from snapsite.errors import UsageError
+from snapsite.trust.dsse import (
     INTOTO_PAYLOAD_TYPE,
     parse_envelope,
     parse_statement,
     verified_key_count,
     verify_envelope,
 )
-from generator.errors import UsageError
-from generator.keys import (
+from snapsite.trust.keys import (
     ALGORITHMS,
     generate_private_key,
     load_private_key,
@@ -30,14 +36,7 @@ from generator.keys import (
     sign_raw,
     write_keypair,
 )
-from generator.sign import (
-    MANIFEST_FIELDS_ORDER,
-    SNAPSHOT_PREDICATE_TYPE,
-    build_manifest,
-    sign_attestation,
-    sign_snapshot,
-)
-from generator.trust import keyid_for, load_trust_root, trusted_key, verify_signature
+from snapsite.trust.roots import keyid_for, load_trust_root, trusted_key, verify_signature
 
 METADATA = {
     "snapshotId": "snap:test:2026-11-20T12:00:00Z",

@@ -13,19 +13,19 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup, Tag
 from markupsafe import Markup
-
-from generator.dsse import SignatureCheck
-from generator.errors import ExitCode, SnapshotError
-from generator.evidence import EvidenceStatus
-from generator.records import Tenant
-from generator.render import DEFAULT_THEME, Renderer, collect_assets, theme_dirs
-from generator.runbooks import markdown_renderer
-from generator.verify import VerificationReport
-from generator.views.context import NAV, SiteInfo, Staleness
-from generator.views.evidence_page import evidence_page
-from generator.views.index import Card, FilterOptions, IndexPage, list_page_name
-from generator.views.runs import EvidenceView, FindingView, LogView, PhaseView, RunPage, RunRow, SegmentView
-from generator.views.verification_page import verification_page
+from snapsite.data import DEFAULT_THEME
+from snapsite.errors import ExitCode, SnapshotError
+from snapsite.site.render import Renderer, collect_assets, theme_dirs
+from snapsite.site.runbooks import markdown_renderer
+from snapsite.site.views.context import NAV, SiteInfo, Staleness
+from snapsite.site.views.evidence_page import evidence_page
+from snapsite.site.views.index import Card, FilterOptions, IndexPage, list_page_name
+from snapsite.site.views.runs import EvidenceView, FindingView, LogView, PhaseView, RunPage, RunRow, SegmentView
+from snapsite.site.views.verification_page import verification_page
+from snapsite.snapshot.records import Tenant
+from snapsite.trust.dsse import SignatureCheck
+from snapsite.verify.evidence import EvidenceStatus
+from snapsite.verify.steps import VerificationReport
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"

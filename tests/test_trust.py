@@ -11,9 +11,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-
-from generator.errors import UsageError
-from generator.trust import TrustedKey, keyid_for, load_trust_root, trusted_key, verify_signature
+from snapsite.errors import UsageError
+from snapsite.trust.roots import TrustedKey, keyid_for, load_trust_root, trusted_key, verify_signature
 
 DATA = Path(__file__).parent / "data"
 RFC8032_TEST1_SECRET = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"

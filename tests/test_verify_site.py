@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 from conftest import KeyPair, SnapshotBuilder, snapsite
-
-from generator.errors import ExitCode
-from generator.sitesign import SITE_ENVELOPE
+from snapsite.audit.sitesign import SITE_ENVELOPE
+from snapsite.errors import ExitCode
 
 
 @pytest.fixture
@@ -66,7 +65,7 @@ def test_tampered_files_fail_with_digest_code(
 def test_resigned_with_untrusted_key_fails_signature(
     signed_site: Path, snapshot: SnapshotBuilder, other_keypair: KeyPair
 ) -> None:
-    from generator.sitesign import sign_site
+    from snapsite.audit.sitesign import sign_site
 
     sign_site(signed_site, [other_keypair.private], {"snapshotId": "forged"})
     result = snapsite("verify-site", signed_site, "--trust-root", snapshot.key.public)

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 from conftest import KeyPair, SnapshotBuilder, ndjson, run_record
-
-from generator.errors import ExitCode
-from generator.trust import load_trust_root
-from generator.verify import VerificationReport, verify_snapshot
+from snapsite.errors import ExitCode
+from snapsite.trust.roots import load_trust_root
+from snapsite.verify.steps import VerificationReport, verify_snapshot
 
 
 def verify(path: Path, key: KeyPair, threshold: int = 1) -> VerificationReport:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-
-from generator.views.format import human_time, iso, runbook_name
+from snapsite.site.views.format import human_time, iso, runbook_name
 
 INSTANTS = (
     datetime(2026, 11, 20, 12, 0, 5, tzinfo=UTC),

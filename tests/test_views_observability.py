@@ -7,11 +7,8 @@ from typing import Any
 
 from bs4 import Tag
 from conftest import run_record
-from test_views_schedules import BIDI, HOSTILE, NOW, check_page, render
-
-from generator.names import slug
-from generator.records import MetricSample, Run, TelemetryEvent, Tenant
-from generator.views.observability import (
+from snapsite.site.names import slug
+from snapsite.site.views.observability import (
     BUCKETS,
     DETERMINISM,
     EVENTS_KEPT,
@@ -23,7 +20,9 @@ from generator.views.observability import (
     ObservabilityCollector,
     observability_page,
 )
-from generator.views.runs import RunRow, Scopes, run_row
+from snapsite.site.views.runs import RunRow, Scopes, run_row
+from snapsite.snapshot.records import MetricSample, Run, TelemetryEvent, Tenant
+from test_views_schedules import BIDI, HOSTILE, NOW, check_page, render
 
 TENANTS = [Tenant(id="acme", name="Acme Corp"), Tenant(id="globex", name=HOSTILE), Tenant(id="initrode", name=BIDI)]
 STEP = timedelta(hours=24) / BUCKETS

@@ -8,19 +8,18 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-
-from generator.names import slug
-from generator.records import Schedule, Tenant
-from generator.render import Renderer, collect_assets, theme_dirs
-from generator.views.context import SiteInfo, staleness
-from generator.views.format import human_time
-from generator.views.schedules import (
+from snapsite.site.names import slug
+from snapsite.site.render import Renderer, collect_assets, theme_dirs
+from snapsite.site.views.context import SiteInfo, staleness
+from snapsite.site.views.format import human_time
+from snapsite.site.views.schedules import (
     INVALID_CRON,
     NextRunError,
     next_run,
     schedule_row,
     schedules_page,
 )
+from snapsite.snapshot.records import Schedule, Tenant
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 HOSTILE = '<script>alert(1)</script>" onmouseover="alert(2)'

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
-from generator.records import ImpactEntry, Manifest, Run, Schedule
-from generator.views.runs import RunRow, Scopes, run_row
+from snapsite.site.views.runs import RunRow, Scopes, run_row
+from snapsite.snapshot.records import ImpactEntry, Manifest, Run, Schedule
 
 TAB_STATES = {
     "active": {"planning", "queued", "running"},
@@ -203,7 +203,7 @@ def _lines(path: Path) -> list[bytes]:
 
 
 def visible(text: str) -> str:
-    """Text as the site shows it: bidi controls as `<U+202E>` (generator/render.py's visible_controls)."""
+    """Text as the site shows it: bidi controls as `<U+202E>` (snapsite/site/render.py's visible_controls)."""
     return "".join(f"<U+{ord(c):04X}>" if 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 else c for c in text)
 
 

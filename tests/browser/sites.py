@@ -10,10 +10,10 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.build import build_site
-from generator.config import DEFAULT_SCOPES, BuildOptions
-from generator.demo import write_demo
-from generator.keys import write_keypair
+from snapsite.authoring.demo import write_demo
+from snapsite.site.build import build_site
+from snapsite.site.config import DEFAULT_SCOPES, BuildOptions
+from snapsite.trust.keys import write_keypair
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "snapshots" / "demo"

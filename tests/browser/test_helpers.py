@@ -1,6 +1,6 @@
 """app.js's helpers against their Python counterparts: SHA-256 (hashlib), portable slugs and runbook names
-(generator.names, generator.views.format), formula-safe CSV cells (generator.downloads), shell quoting (shlex) and
-the visible form of bidi controls (generator.render)."""
+(snapsite.site.names, snapsite.site.views.format), formula-safe CSV cells (snapsite.formats.downloads), shell
+quoting (shlex) and the visible form of bidi controls (snapsite.site.render)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from snapsite.formats.downloads import csv_cell
+from snapsite.site.names import slug
+from snapsite.site.render import visible_controls
+from snapsite.site.views.format import runbook_name
+
 from browser.conftest import Opener
 from browser.sites import Site
-from generator.downloads import csv_cell
-from generator.names import slug
-from generator.render import visible_controls
-from generator.views.format import runbook_name
 
 SAMPLES = [
     "",

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
+from snapsite.site.names import slug
 
 from browser.conftest import LARGE_RUNS, Opener, Shared, Workspace
 from browser.oracle import Oracle, run_ids, sample_views
 from browser.sites import Site
-from generator.names import slug
 
 pytestmark = pytest.mark.slow
 

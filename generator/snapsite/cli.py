@@ -1,0 +1,517 @@
+"""The `snapsite` command: parses options, calls one function, maps errors to exit codes."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from snapsite import __version__
+from snapsite.data import DEMO_KEY, DEMO_SNAPSHOT
+from snapsite.errors import ExitCode, SnapsiteError, UsageError
+from snapsite.site.config import DEFAULT_SCOPES
+
+if TYPE_CHECKING:
+    from snapsite.site.config import BuildOptions
+
+EXIT_CODES_HELP = """\b
+Exit codes (as `stella offline import`):
+  0   verified            1   snapshot not found
+  2   a file's digest     3   bad options, key or trust root
+  5   signatures          11  unsafe container or invalid records
+  130 interrupted"""
+
+
+def _fail(message: str) -> None:
+    click.echo(f"snapsite: {message}", err=True)
+
+
+def _timestamp(value: str | None) -> str | None:
+    """Check an RFC 3339 option value and keep its text."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"not an RFC 3339 timestamp: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise UsageError(f"timestamp needs a time zone (Z or +hh:mm): {value!r}")
+    return value
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EXIT_CODES_HELP,
+)
+@click.version_option(__version__, prog_name="snapsite")
+def cli() -> None:
+    """Verify StellaOps Offline Kit runs snapshots and turn them into a static Runs workspace.
+
+    \b
+    Typical use on the air-gapped side:
+      snapsite verify kit/runs-snapshot.tar.zst --trust-root keys/scheduler.pub
+    For release engineers producing snapshots:
+      snapsite keygen -o release.key
+      snapsite sign SNAPSHOT_DIR --key release.key
+    """
+
+
+@cli.command()
+@click.argument("snapshot", type=click.Path(path_type=Path))
+@click.option(
+    "--trust-root",
+    "trust_roots",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="PEM public key, or a folder of *.pem keys, to trust. Repeatable.",
+)
+@click.option(
+    "--threshold",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Distinct trusted keys that must have signed the manifest.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout instead of the summary.")
+@click.option(
+    "--max-members",
+    default=1_000_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Refuse archives with more members than this.",
+)
+@click.option(
+    "--max-bytes",
+    default=64 * 2**30,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Refuse archives that unpack to more bytes than this.",
+)
+def verify(
+    snapshot: Path,
+    trust_roots: tuple[Path, ...],
+    threshold: int,
+    as_json: bool,
+    max_members: int,
+    max_bytes: int,
+) -> None:
+    """Verify SNAPSHOT: container safety, DSSE signatures, digests, records, evidence.
+
+    SNAPSHOT is a folder, .tar, .tar.gz/.tgz or .tar.zst. Every failure is one line naming the check, the file
+    and the line; the exit code says which step failed.
+    """
+    from snapsite.snapshot.container import Limits
+    from snapsite.trust.roots import load_trust_root
+    from snapsite.verify.steps import verify_snapshot
+    from snapsite.verify.text import summary_lines
+
+    trust_root = load_trust_root(trust_roots)
+    report = verify_snapshot(snapshot, trust_root, threshold, Limits(max_members, max_bytes))
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        for line in summary_lines(report):
+            click.echo(line)
+    for error in report.errors:
+        _fail(error.line())
+    sys.exit(report.exit_code)
+
+
+@cli.command()
+@click.option("--algorithm", type=click.Choice(["ed25519", "ecdsa-p256"]), default="ed25519", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Private key file to write; the public key goes to OUTPUT.pub.",
+)
+def keygen(algorithm: str, output: Path) -> None:
+    """Create a signing key pair (private PEM, mode 0600, and its public .pub)."""
+    from snapsite.trust.keys import load_private_key, public_keyid, write_keypair
+
+    private, public = write_keypair(output, algorithm)
+    click.echo(f"wrote {private} and {public} (keyid {public_keyid(load_private_key(private))})")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Private key PEM to sign with. Repeatable (one signature each).",
+)
+@click.option("--snapshot-id", help="manifest snapshotId (kept from an existing manifest.json if omitted).")
+@click.option("--created-at", help="manifest createdAt, RFC 3339.")
+@click.option("--environment", type=click.Choice(["prod", "stage", "dev", "test"]))
+@click.option("--source", help="manifest source, e.g. scheduler.prod-eu.")
+@click.option("--planner-heartbeat-at", help="manifest plannerHeartbeatAt, RFC 3339.")
+@click.option("--impact-index-generated-at", help="manifest impactIndexGeneratedAt, RFC 3339.")
+@click.option("--staleness-window-hours", type=click.FloatRange(min=0, min_open=True))
+def sign(
+    directory: Path,
+    keys: tuple[Path, ...],
+    snapshot_id: str | None,
+    created_at: str | None,
+    environment: str | None,
+    source: str | None,
+    planner_heartbeat_at: str | None,
+    impact_index_generated_at: str | None,
+    staleness_window_hours: float | None,
+) -> None:
+    """Write manifest.json (every file, sorted, with digests) and manifest.dsse.json for a snapshot folder."""
+    from snapsite.authoring.sign import sign_snapshot
+
+    metadata: dict[str, Any] = {
+        "snapshotId": snapshot_id,
+        "createdAt": _timestamp(created_at),
+        "environment": environment,
+        "source": source,
+        "plannerHeartbeatAt": _timestamp(planner_heartbeat_at),
+        "impactIndexGeneratedAt": _timestamp(impact_index_generated_at),
+        "stalenessWindowHours": staleness_window_hours,
+    }
+    manifest = sign_snapshot(directory, keys, metadata)
+    click.echo(f"signed {directory}: {len(manifest['files'])} files, {len(keys)} signature(s)")
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder to create (must not exist or be empty).",
+)
+@click.option("--runs", default=300, show_default=True, type=click.IntRange(min=1))
+@click.option("--tenants", default=3, show_default=True, type=click.IntRange(min=1, max=500))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Private key PEM to sign the snapshot and the verified evidence with. Repeatable.",
+)
+@click.option(
+    "--created-at",
+    default="2026-11-20T12:00:00Z",
+    show_default=True,
+    help="The snapshot's createdAt (RFC 3339); every timestamp is relative to it.",
+)
+@click.option(
+    "--evidence-bytes",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Add large evidence files totalling this many bytes (benchmarks).",
+)
+def demo(
+    output: Path,
+    runs: int,
+    tenants: int,
+    seed: int,
+    keys: tuple[Path, ...],
+    created_at: str,
+    evidence_bytes: int,
+) -> None:
+    """Write a realistic synthetic, signed snapshot (deterministic for a seed)."""
+    from snapsite.authoring.demo import write_demo
+
+    when = datetime.fromisoformat(_timestamp(created_at) or "").astimezone(UTC)
+    counts = write_demo(
+        output,
+        runs=runs,
+        tenants=tenants,
+        seed=seed,
+        key_paths=keys,
+        created_at=when,
+        evidence_bytes=evidence_bytes,
+    )
+    click.echo(f"wrote {output}: " + ", ".join(f"{name} {n}" for name, n in sorted(counts.items())))
+
+
+@dataclass(frozen=True)
+class SiteArgs:
+    """The arguments `build` and `serve` share: what to build, from what, and how."""
+
+    snapshot: Path | None
+    trust_roots: tuple[Path, ...]
+    output: Path
+    threshold: int
+    tenants: tuple[str, ...]
+    scopes: str | None
+    features: tuple[str, ...]
+    title: str | None
+    theme: str | None
+    config_path: Path | None
+    allow_unverified: bool
+    sign_keys: tuple[Path, ...]
+
+    def options(self) -> BuildOptions:
+        """The build options, merged over snapsite.toml (read again on each call: `serve --watch` edits it)."""
+        from snapsite.site.config import BuildOptions, find_config, merge_features, parse_scopes
+
+        snapshot, trust_roots = self.snapshot, self.trust_roots
+        if snapshot is None:
+            snapshot = DEMO_SNAPSHOT
+            trust_roots = trust_roots or (DEMO_KEY,)
+        if not trust_roots:
+            raise UsageError("--trust-root is required (the public key that signed the snapshot)")
+        config = find_config(snapshot, self.config_path)
+        scope_list = [self.scopes] if self.scopes is not None else (config.scopes or [",".join(DEFAULT_SCOPES)])
+        return BuildOptions(
+            snapshot=snapshot,
+            trust_roots=trust_roots,
+            output=self.output,
+            threshold=self.threshold,
+            tenants=tuple(sorted(set(self.tenants or config.tenants or ()))),
+            scopes=parse_scopes(scope_list),
+            features=merge_features(config.features, self.features),
+            title=self.title or config.title or "Runs workspace",
+            theme=self.theme or config.theme,
+            allow_unverified=self.allow_unverified,
+            sign_keys=self.sign_keys,
+        )
+
+
+_SITE_PARAMETERS = [
+    click.argument("snapshot", required=False, type=click.Path(path_type=Path)),
+    click.option(
+        "--trust-root",
+        "trust_roots",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="PEM public key or folder of *.pem to trust. Repeatable. Default: snapshots/demo.pub "
+        "for the embedded demo.",
+    ),
+    click.option(
+        "-o",
+        "--output",
+        default=Path("output"),
+        show_default=True,
+        type=click.Path(path_type=Path),
+        help="Site folder; replaced atomically, kept intact when a build fails.",
+    ),
+    click.option(
+        "--threshold",
+        default=1,
+        show_default=True,
+        type=click.IntRange(min=1),
+        help="Distinct trusted keys that must have signed the manifest.",
+    ),
+    click.option(
+        "--tenant",
+        "tenants",
+        multiple=True,
+        help="Only this tenant (repeatable); nothing of any other tenant is written.",
+    ),
+    click.option(
+        "--scopes",
+        default=None,
+        help=f"Comma-separated scopes [default: {','.join(DEFAULT_SCOPES)}]; "
+        "add runs.manage for retry/cancel/manual-run actions.",
+    ),
+    click.option(
+        "--feature",
+        "features",
+        multiple=True,
+        metavar="NAME=on|off",
+        help="Feature flag: runs.dashboard.enabled, runs.retry.enabled, runs.evidenceBundles.",
+    ),
+    click.option("--title", default=None, help="Site title [default: Runs workspace]."),
+    click.option("--theme", default=None, help="Theme name under themes/ or a folder overriding themes/default."),
+    click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path),
+        help="snapsite.toml to read [default: beside the snapshot].",
+    ),
+    click.option(
+        "--allow-unverified",
+        is_flag=True,
+        help="Build even when signatures or digests fail: every page carries a red banner.",
+    ),
+    click.option(
+        "--sign-key",
+        "sign_keys",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="Private key to sign the site with (writes site.dsse.json over SHA256SUMS). Repeatable.",
+    ),
+]
+
+
+def site_arguments(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the arguments of a site build; it receives them as one `site: SiteArgs`."""
+
+    @functools.wraps(command)
+    def run(**values: Any) -> None:
+        command(site=SiteArgs(**{f.name: values.pop(f.name) for f in fields(SiteArgs)}), **values)
+
+    for parameter in reversed(_SITE_PARAMETERS):
+        run = parameter(run)
+    return run
+
+
+@cli.command()
+@site_arguments
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+def build(site: SiteArgs, quiet: bool) -> None:
+    """Verify SNAPSHOT and render the static Runs workspace into OUTPUT.
+
+    SNAPSHOT defaults to the embedded demo (snapshots/demo). The site opens from file:// with no network:
+    double-click OUTPUT/index.html. Refuses an unverified snapshot with the exit codes of `verify`.
+    Options on the command line win over snapsite.toml.
+    """
+    from snapsite.progress import progress_printer
+    from snapsite.site.build import build_site
+
+    options = site.options()
+    with progress_printer(enabled=not quiet) as progress:
+        result = build_site(options, progress)
+    for error in result.report.errors:
+        _fail(f"warning: built unverified: {error.line()}")
+    if not quiet:
+        click.echo(
+            f"built {result.output}: {result.runs} runs, {result.pages} pages, {result.files} files, "
+            f"{result.bytes / 2**20:.1f} MiB in {result.seconds:.1f} s"
+        )
+
+
+@cli.command()
+@site_arguments
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option(
+    "--bind",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback exposes the preview to the network (warned).",
+)
+@click.option("--watch", is_flag=True, help="Rebuild when the snapshot, the theme or snapsite.toml changes.")
+def serve(site: SiteArgs, port: int, bind: str, watch: bool) -> None:
+    """Build SNAPSHOT into OUTPUT, then serve it on http://127.0.0.1:PORT/ for a live preview.
+
+    With --watch, a change to the snapshot, the theme or snapsite.toml rebuilds the site (only the runs whose
+    inputs changed are rendered again) and open pages reload themselves; a change that fails verification keeps
+    the last good site and shows the error on the page.
+    The reload script is added by the server only: OUTPUT is byte for byte what `snapsite build` writes.
+    """
+    from snapsite.preview.serve import Preview, Terminal, is_loopback
+    from snapsite.progress import progress_printer
+
+    if not is_loopback(bind):
+        _fail(f"warning: --bind {bind} serves the preview (and its snapshot's data) to other machines")
+    with Preview(site.options, site.config_path, bind, port, Terminal(click.echo, _fail)) as preview:
+        with progress_printer() as progress:
+            preview.build(progress)
+        click.echo(f"serving {preview.url} ({'watching for changes, ' if watch else ''}Ctrl-C to stop)")
+        sys.stdout.flush()
+        preview.run(watch)
+
+
+@cli.command()
+@click.argument("snapshot", type=click.Path(path_type=Path))
+@click.option(
+    "--trust-root",
+    "trust_roots",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="PEM public key or folder of *.pem to trust. Repeatable.",
+)
+@click.option("--run", "run_id", required=True, help="The run id, e.g. run:acme:20261120T020000Z:7f3a9c.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The bundle to write, e.g. run-7f3a9c.tar.gz.",
+)
+@click.option("--threshold", default=1, show_default=True, type=click.IntRange(min=1))
+def export(snapshot: Path, trust_roots: tuple[Path, ...], run_id: str, output: Path, threshold: int) -> None:
+    """Write one run's evidence bundle (a reproducible .tar.gz) from a verified snapshot.
+
+    The bundle holds the run's record, findings CSV, evidence files and attestations, manifest.json,
+    SHA256SUMS and README.txt; the same snapshot gives byte-identical bundles.
+    """
+    from snapsite.audit.bundle import export_run
+    from snapsite.trust.roots import load_trust_root
+
+    export_run(snapshot, load_trust_root(trust_roots), run_id, output, threshold, __version__)
+    click.echo(f"wrote {output}")
+
+
+@cli.command("verify-site")
+@click.argument("site", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--trust-root",
+    "trust_roots",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Check the site signature (site.dsse.json) with these keys. Repeatable.",
+)
+@click.option("--threshold", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
+def verify_site_command(site: Path, trust_roots: tuple[Path, ...], threshold: int, as_json: bool) -> None:
+    """Check a built site: every file against SHA256SUMS, none missing or extra, and its signature.
+
+    Exit codes as `verify`: 2 for files, 5 for the signature (checked when --trust-root is given).
+    """
+    from snapsite.audit.sitesign import verify_site
+    from snapsite.trust.roots import load_trust_root
+
+    report = verify_site(site, load_trust_root(trust_roots) if trust_roots else None, threshold)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"site       {site}: {report.files_checked} files checked, {len(report.failures)} failure(s)")
+        state = "checked" if report.signature_checked else "not checked (no --trust-root)"
+        click.echo(f"signature  {'present' if report.signed else 'absent'}, {state}")
+        click.echo(f"verdict    {'VERIFIED' if not report.errors else f'FAILED (exit {report.exit_code})'}")
+    for error in report.errors:
+        _fail(error.line())
+    sys.exit(report.exit_code)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of every snapshot record type."""
+    from snapsite.snapshot.records import json_schemas
+
+    click.echo(json.dumps(json_schemas(), indent=2, sort_keys=True))
+
+
+def main() -> None:
+    """Entry point: one line and the spec's exit code for every failure, never a traceback."""
+    try:
+        cli.main(standalone_mode=False)
+    except SnapsiteError as exc:
+        _fail(f"error: {exc.line()}")
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _fail("interrupted")
+        sys.exit(ExitCode.INTERRUPTED)
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        sys.exit(ExitCode.INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(ExitCode.USAGE)
+    except BrokenPipeError:
+        sys.exit(ExitCode.OK)
+    except OSError as exc:  # an output folder that is missing, read-only or full
+        _fail(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        sys.exit(ExitCode.USAGE)

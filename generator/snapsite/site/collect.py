@@ -1,0 +1,100 @@
+"""The build's record sink: keeps what the site-wide pages need and spills each run's records to disk."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from snapsite.site.spill import Spill
+from snapsite.site.views.observability import ObservabilityCollector
+from snapsite.site.views.runs import RunRow, Scopes, run_row
+from snapsite.snapshot.records import EvidenceItem, MetricSample, Run, Schedule, TelemetryEvent
+from snapsite.verify.steps import VerificationReport
+
+KIND_RUN, KIND_SEGMENT, KIND_FINDING, KIND_LOG = range(4)
+CHILD_KINDS = {"segments.ndjson": KIND_SEGMENT, "findings.ndjson": KIND_FINDING, "logs.ndjson": KIND_LOG}
+
+
+@dataclass
+class SiteCollector:
+    """Receives every valid record (verify's RecordSink) and keeps only the selected tenants' data."""
+
+    report: VerificationReport
+    spill: Spill
+    tenants: frozenset[str] | None  # None: every tenant
+    scopes: Scopes
+    schedules: list[Schedule] = field(default_factory=list)
+    rows: list[RunRow] = field(default_factory=list)
+    run_ids: set[str] = field(default_factory=set)
+    evidence: list[EvidenceItem] = field(default_factory=list)
+    findings_per_run: Counter[str] = field(default_factory=Counter)
+    error_codes: set[str] = field(default_factory=set)
+    impact: list[tuple[str, str, str, list[str], list[str], list[str]]] = field(default_factory=list)
+    _schedule_names: dict[str, str] = field(default_factory=dict)
+    _observability: ObservabilityCollector | None = None
+
+    @property
+    def now(self) -> datetime:
+        """The snapshot's createdAt: the site's "now" (the manifest is parsed before any record)."""
+        assert self.report.manifest is not None
+        return self.report.manifest.created_at
+
+    @property
+    def observability(self) -> ObservabilityCollector:
+        """Metrics, events and run statistics; made once the manifest and tenants are known."""
+        if self._observability is None:
+            tenants = [t for t in self.report.tenants if self._selected(t.id)]
+            self._observability = ObservabilityCollector(self.now, tenants)
+        return self._observability
+
+    def _selected(self, tenant_id: str) -> bool:
+        return self.tenants is None or tenant_id in self.tenants
+
+    def __call__(self, name: str, line: int, record: Any, raw: bytes) -> None:
+        kind = CHILD_KINDS.get(name)
+        if kind is not None:
+            if record.run_id in self.run_ids:
+                self.spill.add(record.run_id, kind, line, raw)
+                if kind == KIND_FINDING:
+                    self.findings_per_run[record.run_id] += 1
+                elif kind == KIND_SEGMENT and record.error is not None:
+                    self.error_codes.add(record.error.code)
+        elif name == "runs.ndjson":
+            self._run(record, line, raw)
+        elif name == "schedules.ndjson":
+            if self._selected(record.tenant_id):
+                self.schedules.append(record)
+                self._schedule_names[record.id] = record.name
+        elif name == "evidence.ndjson":
+            if record.run_id in self.run_ids:
+                self.evidence.append(record)
+        elif name == "metrics.ndjson":
+            self._metric(record)
+        elif name == "events.ndjson":
+            self._event(record)
+        elif name == "impact.ndjson" and self._selected(record.tenant_id):
+            r = record
+            self.impact.append((r.tenant_id, r.image_digest, r.repository, r.tags, r.purls, r.vulnerability_ids))
+
+    def _run(self, run: Run, line: int, raw: bytes) -> None:
+        if not self._selected(run.tenant_id):
+            return
+        row = run_row(run, self._schedule_names, self.now, self.scopes)
+        self.rows.append(row)
+        self.observability.add_run(row)
+        self.run_ids.add(run.id)
+        if run.error is not None:
+            self.error_codes.add(run.error.code)
+        self.spill.add(run.id, KIND_RUN, line, raw)
+
+    def _metric(self, sample: MetricSample) -> None:
+        tenant = sample.labels.get("tenantId")
+        # A sample without a tenant label is snapshot-wide: shown only when every tenant is built.
+        if self._selected(tenant) if tenant is not None else self.tenants is None:
+            self.observability.add_metric(sample)
+
+    def _event(self, event: TelemetryEvent) -> None:
+        if self._selected(event.tenant_id):
+            self.observability.add_event(event)

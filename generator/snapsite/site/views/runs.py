@@ -1,0 +1,458 @@
+"""Run views: the row of the runs table and data files, and the run page with its seven sections."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from snapsite.site.names import slug
+from snapsite.site.views.format import duration, human_time, iso, runbook_name, size
+from snapsite.snapshot.records import EvidenceItem, FindingDelta, LogEntry, Run, RunPhase, Segment
+from snapsite.verify.evidence import EvidenceStatus
+
+ACTIVE_STATES = frozenset({"planning", "queued", "running"})
+PHASES = ("planner", "queue", "execution", "post-processing")
+LOGS_SHOWN = 50
+FINDINGS_SHOWN = 500
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "none", "unknown")
+BADGE_LABELS = {
+    "kev-first": "KEV first",
+    "content-refresh": "Content refresh",
+    "policy-promotion-follow-up": "Policy promotion follow-up",
+    "retry": "Retry",
+}
+
+
+@dataclass(frozen=True)
+class Scopes:
+    """What the build may show (console scopes and feature flags, read at build time)."""
+
+    policy: bool = True  # policy:runs
+    downloads: bool = True  # downloads.read
+    manage: bool = False  # runs.manage and runs.retry.enabled
+    bundles: bool = False  # runs.evidenceBundles
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One run as the runs table and the data files show it."""
+
+    id: str
+    slug: str
+    tenant_id: str
+    schedule_id: str | None
+    schedule_name: str | None
+    trigger: str
+    mode: str
+    state: str
+    initiator: str
+    policy_revision: str | None
+    correlation_id: str
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    duration_seconds: int | None
+    running: bool
+    progress_pct: int
+    processed: int
+    total: int
+    new_findings: int
+    new_criticals: int
+    new_high: int
+    new_medium: int
+    new_low: int
+    resolved: int
+    quieted: int
+    severity_shifts: int
+    kev_additions: int
+    badges: tuple[str, ...]
+    error_code: str | None
+    error_message: str | None
+    retry_of: str | None
+    shard_count: int
+
+    @property
+    def duration_text(self) -> str:
+        return duration(self.duration_seconds)
+
+    @property
+    def deltas_text(self) -> str:
+        """`+2 critical +5 high -1 quieted`, or an em dash."""
+        parts = [
+            f"+{n} {label}"
+            for n, label in (
+                (self.new_criticals, "critical"),
+                (self.new_high, "high"),
+                (self.new_medium, "medium"),
+                (self.new_low, "low"),
+            )
+            if n
+        ]
+        parts += [f"-{n} {label}" for n, label in ((self.resolved, "resolved"), (self.quieted, "quieted")) if n]
+        return " ".join(parts) or "\u2014"
+
+    @property
+    def deltas_tooltip(self) -> str:
+        return (
+            f"new {self.new_findings}: critical {self.new_criticals}, high {self.new_high}, "
+            f"medium {self.new_medium}, low {self.new_low}; resolved {self.resolved}, quieted {self.quieted}, "
+            f"severity shifts {self.severity_shifts}, KEV additions {self.kev_additions}"
+        )
+
+    @property
+    def badge_labels(self) -> list[tuple[str, str]]:
+        return [(b, BADGE_LABELS[b]) for b in self.badges]
+
+    @property
+    def runbook(self) -> str | None:
+        return runbook_name(self.error_code) if self.error_code else None
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> int | None:
+    return None if start is None or end is None else max(0, int((end - start).total_seconds()))
+
+
+def run_row(run: Run, schedule_names: Mapping[str, str], now: datetime, scopes: Scopes) -> RunRow:
+    """The table row of `run`; `now` (the snapshot's createdAt) ends the timer of unfinished runs."""
+    running = run.finished_at is None and run.state in ACTIVE_STATES
+    end = run.finished_at if run.finished_at is not None else (now if running else None)
+    queued, completed = run.stats.queued, run.stats.completed
+    d = run.deltas
+    # Badges are shown in this order: KEV first leads, as in the console.
+    badges = tuple(b for b in BADGE_LABELS if b in run.badges)
+    return RunRow(
+        id=run.id,
+        slug=slug(run.id),
+        tenant_id=run.tenant_id,
+        schedule_id=run.schedule_id,
+        schedule_name=schedule_names.get(run.schedule_id) if run.schedule_id else None,
+        trigger=run.trigger,
+        mode=run.mode,
+        state=run.state,
+        initiator=run.initiator,
+        policy_revision=run.policy_revision if scopes.policy else None,
+        correlation_id=run.correlation_id,
+        created_at=iso(run.created_at) or "",
+        started_at=iso(run.started_at),
+        finished_at=iso(run.finished_at),
+        duration_seconds=_seconds(run.started_at, end),
+        running=running,
+        progress_pct=min(100, completed * 100 // queued) if queued else 0,
+        processed=completed,
+        total=queued,
+        new_findings=d.new_findings,
+        new_criticals=d.new_criticals,
+        new_high=d.new_high,
+        new_medium=d.new_medium,
+        new_low=d.new_low,
+        resolved=d.resolved,
+        quieted=d.quieted,
+        severity_shifts=d.severity_shifts,
+        kev_additions=d.kev_additions,
+        badges=badges,
+        error_code=run.error.code if run.error else None,
+        error_message=run.error.message if run.error else None,
+        retry_of=run.retry_of,
+        shard_count=run.shard_count,
+    )
+
+
+@dataclass(frozen=True)
+class PhaseView:
+    name: str
+    state: str
+    started_at: str
+    finished_at: str
+    x: float  # position and width in a 0..100 SVG viewBox
+    width: float
+
+
+@dataclass(frozen=True)
+class SegmentView:
+    id: str
+    shard: int
+    state: str
+    target_count: int
+    processed: int
+    executor: str | None
+    retry_count: int
+    started_at: str
+    finished_at: str
+    cooldown_until: str | None
+    cooling_down: bool
+    error_code: str | None
+    error_message: str | None
+    runbook: str | None
+    retry_command: str | None
+
+
+@dataclass(frozen=True)
+class FindingView:
+    image_digest: str
+    repository: str
+    vulnerability_id: str
+    purl: str
+    severity: str
+    previous_severity: str | None
+    change: str
+    kev: bool
+
+
+@dataclass(frozen=True)
+class LogView:
+    ts: str
+    ts_text: str
+    severity: str
+    message: str
+    correlation_id: str
+    segment_id: str | None
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    id: str
+    kind: str
+    title: str
+    media_type: str
+    size: int
+    size_text: str
+    sha256: str
+    status: str
+    reason: str | None
+    href: str | None  # relative to the site root
+    attestation_href: str | None
+    bundle_status: str | None
+    bundle_problem: str | None
+    bundle_entries: tuple[tuple[str, int, str, bool, str | None], ...]
+
+
+@dataclass(frozen=True)
+class SiteBundle:
+    """A run's evidence bundle written into the site (`bundles/<slug>.tar.gz`)."""
+
+    href: str
+    size: int
+    size_text: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class RunPage:
+    """Everything `runs/<slug>.html` shows."""
+
+    row: RunRow
+    tenant_name: str
+    retry_of_slug: str | None  # set when the retried run is in this build
+    created_at_text: str
+    started_at_text: str
+    finished_at_text: str
+    phases: tuple[PhaseView, ...]
+    throughput_per_minute: float | None
+    segments: tuple[SegmentView, ...]
+    severity_counts: tuple[tuple[str, int], ...]
+    findings: tuple[FindingView, ...]
+    findings_total: int
+    findings_csv: str | None
+    evidence: tuple[EvidenceView, ...]
+    evidence_hidden: int  # items withheld by the build's scopes
+    logs: tuple[LogView, ...]
+    logs_total: int
+    logs_query: str
+    commands: tuple[tuple[str, str], ...]  # (label, CLI line)
+    incident: str
+    bundle: SiteBundle | None = None  # the run's evidence bundle in the site (runs.evidenceBundles)
+
+    @property
+    def segment_retries(self) -> bool:
+        """Whether any segment offers a retry command (the segments table then has a Retry column)."""
+        return any(s.retry_command for s in self.segments)
+
+    @property
+    def severity_bars(self) -> list[tuple[str, int, float]]:
+        """(severity, count, bar width in a 0..100 viewBox), the largest count spanning the full width."""
+        most = max([count for _, count in self.severity_counts] + [1])
+        return [(name, count, round(count * 100 / most, 2)) for name, count in self.severity_counts]
+
+
+def evidence_href(item: EvidenceItem) -> str:
+    """Where an evidence file is copied in the site (portable, from its id)."""
+    stem = item.path.rsplit("/", 1)[-1]
+    extension = stem.rsplit(".", 1)[-1].lower() if "." in stem else "bin"
+    if not extension.isalnum() or len(extension) > 12:
+        extension = "bin"
+    return f"evidence/{slug(item.id)}.{extension}"
+
+
+def attestation_href(item: EvidenceItem) -> str:
+    return f"evidence/{slug(item.id)}.dsse.json"
+
+
+def _phases(run: Run, now: datetime) -> tuple[PhaseView, ...]:
+    by_name: dict[str, RunPhase] = {p.name: p for p in run.phases}
+    spans = []
+    for name in PHASES:
+        phase = by_name.get(name)
+        seconds = None
+        if phase and phase.started_at:
+            seconds = _seconds(phase.started_at, phase.finished_at or now)
+        spans.append((name, phase, seconds))
+    known = [s for _, _, s in spans if s]
+    total = sum(known)
+    views, x = [], 0.0
+    for name, phase, seconds in spans:
+        # Phases without a duration still get a sliver, so all four are always visible.
+        width = 100.0 / len(PHASES) if not total else 6.0 + 76.0 * (seconds or 0) / total
+        views.append(
+            PhaseView(
+                name=name,
+                state=phase.state if phase else "pending",
+                started_at=human_time(phase.started_at if phase else None),
+                finished_at=human_time(phase.finished_at if phase else None),
+                x=round(x, 3),
+                width=round(width, 3),
+            )
+        )
+        x += width
+    return tuple(views)
+
+
+def _command(*parts: str) -> str:
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def run_page(
+    run: Run,
+    row: RunRow,
+    *,
+    tenant_name: str,
+    run_ids: Iterable[str] | frozenset[str],
+    segments: Sequence[Segment],
+    findings: Sequence[FindingDelta],
+    logs: Sequence[LogEntry],
+    evidence: Sequence[tuple[EvidenceItem, EvidenceStatus]],
+    now: datetime,
+    scopes: Scopes,
+    bundle: SiteBundle | None = None,
+) -> RunPage:
+    """The run page of `run` from its records; `now` is the snapshot's createdAt."""
+    minutes = (row.duration_seconds or 0) / 60
+    segment_views = tuple(
+        SegmentView(
+            id=s.id,
+            shard=s.shard,
+            state=s.state,
+            target_count=s.target_count,
+            processed=s.processed,
+            executor=s.executor,
+            retry_count=s.retry_count,
+            started_at=human_time(s.started_at),
+            finished_at=human_time(s.finished_at),
+            cooldown_until=human_time(s.cooldown_until) if s.cooldown_until else None,
+            cooling_down=s.cooldown_until is not None and s.cooldown_until > now,
+            error_code=s.error.code if s.error else None,
+            error_message=s.error.message if s.error else None,
+            runbook=runbook_name(s.error.code) if s.error else None,
+            retry_command=(
+                _command("stella", "runs", "retry", "--run", run.id, "--segment", s.id)
+                if scopes.manage and s.state == "error"
+                else None
+            ),
+        )
+        for s in segments
+    )
+    counts = {name: 0 for name in SEVERITY_ORDER}
+    for f in findings:
+        counts[f.severity] += 1
+    ordered_logs = sorted(logs, key=lambda e: e.ts)[-LOGS_SHOWN:]
+    shown_evidence = [(item, status) for item, status in evidence if scopes.policy or item.kind != "policy-run"]
+    commands = [("Export evidence bundle", _command("stella", "runs", "export", "--run", run.id, "--bundle"))]
+    if scopes.manage:
+        if run.state in ("error", "cancelled"):
+            commands.insert(0, ("Retry run", _command("stella", "runs", "retry", "--run", run.id)))
+        if run.state in ACTIVE_STATES:
+            commands.insert(0, ("Cancel run", _command("stella", "runs", "cancel", "--run", run.id)))
+    return RunPage(
+        row=row,
+        tenant_name=tenant_name,
+        retry_of_slug=slug(run.retry_of) if run.retry_of and run.retry_of in run_ids else None,
+        created_at_text=human_time(run.created_at),
+        started_at_text=human_time(run.started_at),
+        finished_at_text=human_time(run.finished_at),
+        phases=_phases(run, now),
+        throughput_per_minute=round(row.processed / minutes, 1) if minutes > 0 else None,
+        segments=segment_views,
+        severity_counts=tuple((name, counts[name]) for name in SEVERITY_ORDER),
+        findings=tuple(
+            FindingView(
+                image_digest=f.image_digest,
+                repository=f.repository,
+                vulnerability_id=f.vulnerability_id,
+                purl=f.purl,
+                severity=f.severity,
+                previous_severity=f.previous_severity,
+                change=f.change,
+                kev=f.kev,
+            )
+            for f in findings[:FINDINGS_SHOWN]
+        ),
+        findings_total=len(findings),
+        findings_csv=f"downloads/findings/{row.slug}.csv" if findings else None,
+        evidence=tuple(evidence_view(item, status, scopes) for item, status in shown_evidence)
+        if scopes.downloads
+        else (),
+        evidence_hidden=len(evidence) - (len(shown_evidence) if scopes.downloads else 0),
+        logs=tuple(
+            LogView(iso(e.ts) or "", human_time(e.ts), e.severity, e.message, e.correlation_id, e.segment_id)
+            for e in ordered_logs
+        ),
+        logs_total=len(logs),
+        logs_query=f'runId:"{run.id}" AND correlationId:"{run.correlation_id}"',
+        commands=tuple(commands),
+        incident=incident_text(run, row, tenant_name),
+        bundle=bundle,
+    )
+
+
+def evidence_view(item: EvidenceItem, status: EvidenceStatus, scopes: Scopes) -> EvidenceView:
+    """An evidence item as the run page and evidence.html list it."""
+    return EvidenceView(
+        id=item.id,
+        kind=item.kind,
+        title=item.title,
+        media_type=item.media_type,
+        size=item.size,
+        size_text=size(item.size),
+        sha256=item.sha256,
+        status=status.status,
+        reason=status.reason,
+        href=evidence_href(item),
+        attestation_href=attestation_href(item) if item.attestation else None,
+        bundle_status=status.bundle_status,
+        bundle_problem=status.bundle_problem,
+        bundle_entries=tuple((e.path, e.size, e.sha256, e.ok, e.problem) for e in status.bundle_entries),
+    )
+
+
+def incident_text(run: Run, row: RunRow, tenant_name: str) -> str:
+    """The "escalate to support" template, pre-filled with the run's context."""
+    lines = [
+        f"Subject: Scheduler run {run.state}: {run.id}",
+        "",
+        f"Tenant: {tenant_name} ({run.tenant_id})",
+        f"Run: {run.id}",
+        f"State: {run.state}",
+        f"Trigger: {run.trigger} ({run.mode}), initiator {run.initiator}",
+        f"Schedule: {row.schedule_name or run.schedule_id or '-'}",
+        f"Correlation id: {run.correlation_id}",
+        f"Created: {iso(run.created_at)}; started: {iso(run.started_at) or '-'}; "
+        f"finished: {iso(run.finished_at) or '-'}",
+        f"Progress: {row.processed}/{row.total} ({row.progress_pct}%)",
+    ]
+    if run.error:
+        lines.append(f"Error: {run.error.code}: {run.error.message}")
+    if run.retry_of:
+        lines.append(f"Retry of: {run.retry_of}")
+    lines += ["", "What happened / what was tried:", ""]
+    return "\n".join(lines)
