@@ -323,6 +323,8 @@ class SiteArgs:
     config_path: Path | None
     allow_unverified: bool
     sign_keys: tuple[Path, ...]
+    since: Path | None
+    force: bool
 
     def options(self) -> BuildOptions:
         """The build options, merged over snapsite.toml (read again on each call: `serve --watch` edits it)."""
@@ -348,6 +350,8 @@ class SiteArgs:
             theme=self.theme or config.theme,
             allow_unverified=self.allow_unverified,
             sign_keys=self.sign_keys,
+            since=self.since or (Path(config.since) if config.since else None),
+            force=self.force,
         )
 
 
@@ -414,6 +418,16 @@ _SITE_PARAMETERS = [
         multiple=True,
         type=click.Path(path_type=Path),
         help="Private key to sign the site with (writes site.dsse.json over SHA256SUMS). Repeatable.",
+    ),
+    click.option(
+        "--since",
+        type=click.Path(path_type=Path),
+        help="An older snapshot (verified in full, same trust roots): the site says what changed since it.",
+    ),
+    click.option(
+        "--force",
+        is_flag=True,
+        help="With --since: compare even when the two snapshots' environment or source differ.",
     ),
 ]
 

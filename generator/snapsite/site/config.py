@@ -35,6 +35,7 @@ class ConfigFile(BaseModel):
     tenants: list[str] | None = None
     scopes: list[str] | None = None
     features: dict[str, bool] = Field(default_factory=dict)
+    since: str | None = None  # an older snapshot to compare with; relative to the config file's folder
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,16 @@ class BuildOptions:
     theme: str | None = None
     allow_unverified: bool = False
     sign_keys: tuple[Path, ...] = ()  # sign the site itself (site.dsse.json)
+    since: Path | None = None  # an older snapshot: the site says what changed since (`--since`)
+    force: bool = False  # compare with `since` even when its environment or source differs
 
     def feature(self, name: str) -> bool:
         return self.features.get(name, False)
 
     def shaping(self) -> dict[str, Any]:
-        """The options that shape the output, as plain data."""
-        return {
+        """The options that shape the output, as plain data (`since` only when given: a plain build's is as
+        it always was)."""
+        shaping: dict[str, Any] = {
             "tenants": list(self.tenants),
             "scopes": sorted(self.scopes),
             "features": dict(sorted(self.features.items())),
@@ -66,6 +70,9 @@ class BuildOptions:
             "theme": self.theme or "default",
             "allowUnverified": self.allow_unverified,
         }
+        if self.since is not None:
+            shaping["since"] = {"path": str(self.since), "force": self.force}
+        return shaping
 
 
 def read_config(path: Path) -> ConfigFile:
@@ -77,9 +84,12 @@ def read_config(path: Path) -> ConfigFile:
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"config {path}: {exc}") from None
     try:
-        return ConfigFile.model_validate(data)
+        config = ConfigFile.model_validate(data)
     except ValidationError as exc:
         raise UsageError(f"config {path}: {describe_validation_error(exc)}") from None
+    if config.since is not None:  # relative to the file, not to wherever snapsite was started
+        config = config.model_copy(update={"since": str(path.parent / config.since)})
+    return config
 
 
 def find_config(snapshot: Path, explicit: Path | None) -> ConfigFile:
