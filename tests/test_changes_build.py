@@ -247,3 +247,15 @@ def test_snapsite_toml_may_name_since(pair: Pair, tmp_path: Path) -> None:
     result = snapsite("build", pair.new, "--trust-root", PUB, "--config", kit / "snapsite.toml", "-o", out, "-q")
     assert result.returncode == 0, result.stderr
     assert changes_data(out)["since"] == OLD_ID
+
+
+def test_a_signed_since_site_vouches_for_old_by_id_not_path(pair: Pair, tmp_path: Path) -> None:
+    from snapsite.trust.dsse import parse_envelope, parse_statement
+
+    out = tmp_path / "signed"
+    build_site(BuildOptions(snapshot=pair.new, trust_roots=(PUB,), output=out, since=pair.old, sign_keys=(KEY,)))
+    payload = parse_envelope((out / "site.dsse.json").read_bytes()).payload
+    predicate = parse_statement(payload).predicate
+    assert predicate["since"] == {"snapshotId": OLD_ID, "createdAt": "2026-11-19T12:00:00Z", "force": False}
+    assert str(pair.old).encode() not in payload
+    assert snapsite("verify-site", out, "--trust-root", PUB).returncode == 0

@@ -162,7 +162,7 @@ def _inputs(options: BuildOptions, previous: dict[str, list[Any]]) -> tuple[dict
         "themes": [{"path": str(theme), "files": tree_files(theme)} for theme in themes],
     }
     if since:
-        inputs["since"] = {"path": str(since[0]), "files": tree_files(since[0])}
+        inputs["since"] = {"path": str(since[0]), "files": tree_files(since[0]), "force": options.force}
     return inputs, stats
 
 

@@ -121,7 +121,7 @@ def build_site(
             rendered = _render(container, options, dirs, report, collector, writer, spill, progress, reusable, since)
         writer.write_sums()
         if options.sign_keys:
-            sign_site(writer.root, options.sign_keys, _site_predicate(options, report))
+            sign_site(writer.root, options.sign_keys, _site_predicate(options, report, since))
         writer.commit()
     except BaseException:
         writer.abort()
@@ -139,9 +139,10 @@ def build_site(
     )
 
 
-def _site_predicate(options: BuildOptions, report: VerificationReport) -> dict[str, Any]:
-    """What the site's signature vouches for, beyond SHA256SUMS: its source and how it was made."""
-    return {
+def _site_predicate(options: BuildOptions, report: VerificationReport, since: SinceParts | None) -> dict[str, Any]:
+    """What the site's signature vouches for, beyond SHA256SUMS: its source (and OLD's, for `--since`) and how it
+    was made."""
+    predicate = {
         "snapshotId": report.snapshot_id,
         "generator": {"name": "snapsite", "version": __version__},
         "options": options.shaping(),
@@ -151,6 +152,10 @@ def _site_predicate(options: BuildOptions, report: VerificationReport) -> dict[s
             "errors": [e.line() for e in report.errors],
         },
     }
+    if since is not None:
+        old = since.changes.old
+        predicate["since"] = {"snapshotId": old.snapshot_id, "createdAt": old.created_at, "force": options.force}
+    return predicate
 
 
 @contextmanager

@@ -60,9 +60,9 @@ class BuildOptions:
         return self.features.get(name, False)
 
     def shaping(self) -> dict[str, Any]:
-        """The options that shape the output, as plain data (`since` only when given: a plain build's is as
-        it always was)."""
-        shaping: dict[str, Any] = {
+        """The options that shape the output, as plain data (a `--since` build adds what OLD was elsewhere: its
+        path is not what shapes the output, its content is)."""
+        return {
             "tenants": list(self.tenants),
             "scopes": sorted(self.scopes),
             "features": dict(sorted(self.features.items())),
@@ -70,9 +70,6 @@ class BuildOptions:
             "theme": self.theme or "default",
             "allowUnverified": self.allow_unverified,
         }
-        if self.since is not None:
-            shaping["since"] = {"path": str(self.since), "force": self.force}
-        return shaping
 
 
 def read_config(path: Path) -> ConfigFile:
