@@ -201,3 +201,7 @@ def test_untrusted_strings_reach_the_terminal_escaped(pair: Pair, tmp_path: Path
     text = snapsite("diff", pair.old, hostile, "--trust-root", PUB, "--all").stdout
     assert "Nightly \\u202eevil\\u202c \\x1b[2J: paused" in text
     assert "\x1b" not in text and "\u202e" not in text
+    raw = snapsite("diff", pair.old, hostile, "--trust-root", PUB, "--json").stdout
+    assert "\x1b" not in raw and "\u202e" not in raw and raw.isascii()
+    name = next(s["name"] for s in json.loads(raw)["scheduleChanges"] if s["id"] == pair.paused)
+    assert name == "Nightly \u202eevil\u202c \x1b[2J"

@@ -174,7 +174,7 @@ def diff(
     errors = [error for error in (side.error() for side in sides) if error is not None]
     if errors:
         if as_json:
-            click.echo(json.dumps(failed_json(sides), indent=2, ensure_ascii=False))
+            click.echo(json.dumps(failed_json(sides), indent=2))
         for error in errors:
             _fail(f"error: {error.line()}")
         sys.exit(errors[0].exit_code)
@@ -183,7 +183,8 @@ def diff(
     changes = compare(old_facts, new_facts)
     check_pair(changes, force)
     if as_json:
-        click.echo(json.dumps(changes_json(changes, selected, force), indent=2, ensure_ascii=False))
+        # ASCII JSON: a snapshot's bidi controls reach the terminal as \u202e escapes, never raw.
+        click.echo(json.dumps(changes_json(changes, selected, force), indent=2))
     else:
         for line in summary_lines(changes, everything):
             click.echo(line)
