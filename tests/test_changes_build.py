@@ -259,3 +259,30 @@ def test_a_signed_since_site_vouches_for_old_by_id_not_path(pair: Pair, tmp_path
     assert predicate["since"] == {"snapshotId": OLD_ID, "createdAt": "2026-11-19T12:00:00Z", "force": False}
     assert str(pair.old).encode() not in payload
     assert snapsite("verify-site", out, "--trust-root", PUB).returncode == 0
+
+
+def test_a_rebuild_follows_old_and_matches_a_full_build(pair: Pair, tmp_path: Path) -> None:
+    from snapsite.preview.watch import rebuild_site
+
+    old = tmp_path / "old"
+    shutil.copytree(pair.old, old)
+    options = BuildOptions(snapshot=pair.new, trust_roots=(PUB,), output=tmp_path / "out", since=old)
+    assert rebuild_site(options) is not None
+    assert rebuild_site(options) is None  # nothing changed, not even OLD
+    shutil.rmtree(old)
+    derive_snapshot(pair.old, old, [KEY], {"snapshotId": "snap:demo:other"}, edit_run=_finished_in_old(pair))
+    assert rebuild_site(options) is not None
+    assert changes_data(tmp_path / "out")["since"] == "snap:demo:other"
+    assert pair.finished[0] not in changes_data(tmp_path / "out")["rows"]
+    full = tmp_path / "full"
+    build_site(BuildOptions(snapshot=pair.new, trust_roots=(PUB,), output=full, since=old))
+    assert files_of(tmp_path / "out") == files_of(full)
+
+
+def _finished_in_old(pair: Pair) -> Any:
+    """An edit of OLD in which the first of `pair.finished` had already completed, as in NEW."""
+
+    def edit(run: dict[str, Any]) -> dict[str, Any]:
+        return pair.base_runs[run["id"]] if run["id"] == pair.finished[0] else run
+
+    return edit
