@@ -8,7 +8,6 @@ from snapsite.changes.compare import compare
 from snapsite.changes.facts import RunFact, ScheduleFact, SnapshotFacts
 from snapsite.site.views.changes import run_change_view
 from snapsite.snapshot.records import Manifest
-from snapsite.verify.text import terminal_text
 
 ZERO = (0,) * 9
 
@@ -69,9 +68,3 @@ def test_schedule_status_changes_are_named() -> None:
         ("e", "enabled", "disabled", "enabled"),
         ("p", "disabled", "paused", "disabled"),
     ]
-
-
-def test_terminal_text_escapes_controls_and_bidi_but_keeps_text() -> None:
-    assert terminal_text("run:acme:1") == "run:acme:1"
-    assert terminal_text("Zürich ✓") == "Zürich ✓"
-    assert terminal_text("a\x1b[2Jb\u202ec\u200bd\u2028e\U000e0041") == "a\\x1b[2Jb\\u202ec\\u200bd\\u2028e\\U000e0041"

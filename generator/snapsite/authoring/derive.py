@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from snapsite.authoring.sign import ENVELOPE_NAME, MANIFEST_NAME, sign_snapshot
+from snapsite.authoring.sign import sign_snapshot
 from snapsite.errors import UsageError
+from snapsite.spec import ENVELOPE, MANIFEST, RUNS, TENANTS
 
 Record = dict[str, Any]
 RunEdit = Callable[[Record], Record | None]  # the run as it should be, or None to drop it
@@ -66,7 +67,7 @@ def derive_snapshot(
         if (source / name).is_file():
             _filter(source, target, name, dropped_runs, dropped_tenants, files)
     dropped_files = {path for path, used in files.items() if not used}
-    skip = {MANIFEST_NAME, ENVELOPE_NAME, "tenants.json", "schedules.ndjson", "runs.ndjson", *BY_RUN}
+    skip = {MANIFEST, ENVELOPE, TENANTS, "schedules.ndjson", RUNS, *BY_RUN}
     skip |= {"impact.ndjson", "metrics.ndjson"}
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source).as_posix()
@@ -76,7 +77,7 @@ def derive_snapshot(
 
 
 def _manifest_metadata(source: Path) -> dict[str, Any]:
-    manifest = json.loads((source / MANIFEST_NAME).read_bytes())
+    manifest = json.loads((source / MANIFEST).read_bytes())
     return {key: value for key, value in manifest.items() if key != "files"}
 
 

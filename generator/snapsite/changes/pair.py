@@ -14,9 +14,9 @@ from snapsite.changes.compare import Changes
 from snapsite.changes.facts import FactsCollector, SnapshotFacts
 from snapsite.errors import SnapshotError, SnapsiteError, UsageError
 from snapsite.snapshot.container import Limits, open_container
+from snapsite.textsafe import terminal_safe
 from snapsite.trust.roots import TrustRoot
 from snapsite.verify.steps import VerificationReport, verify_container
-from snapsite.verify.text import terminal_text
 
 
 class SideError(SnapsiteError):
@@ -30,7 +30,7 @@ class SideError(SnapsiteError):
         super().__init__(self.line())
 
     def line(self) -> str:
-        return f"{self.side} snapshot {terminal_text(self.source)}: {self.error.line()}"
+        return f"{self.side} snapshot {terminal_safe(self.source)}: {self.error.line()}"
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def check_pair(changes: Changes, force: bool) -> None:
     if changes.mismatches and not force:
         raise UsageError(
             "the snapshots are not of the same scheduler: "
-            + "; ".join(terminal_text(m) for m in changes.mismatches)
+            + "; ".join(terminal_safe(m) for m in changes.mismatches)
             + " (--force compares them anyway)"
         )
 

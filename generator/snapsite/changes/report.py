@@ -1,6 +1,6 @@
 """`snapsite diff`'s two outputs: one JSON document for CI, and a summary that fits one terminal screen.
 
-Every string from a snapshot goes through `terminal_text` before it reaches the terminal (the JSON output is
+Every string from a snapshot goes through `textsafe.terminal_safe` before it reaches the terminal (the JSON output is
 escaped by the JSON encoder itself). Lists are in the order `compare` made them, so the same pair gives the same
 bytes.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from snapsite.changes.compare import Changes, Side, Totals
 from snapsite.changes.facts import DELTA_FIELDS, RunFact
-from snapsite.verify.text import terminal_text as t
+from snapsite.textsafe import terminal_safe as t
 
 SCREEN_LINES = 24  # a typical terminal; the summary never prints more unless asked for everything
 

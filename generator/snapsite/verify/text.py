@@ -7,23 +7,6 @@ from collections import Counter
 from snapsite.verify.steps import VerificationReport
 
 
-def _escape(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
-def terminal_text(text: str) -> str:
-    """Untrusted text made safe to print on a terminal: every non-printable character as a visible escape.
-
-    A snapshot's strings (run ids, schedule names, messages) reach operators' terminals: a raw escape sequence
-    could rewrite the screen, and a bidi override (U+202E, shown as `\\u202e`) could make one run id read as
-    another. Non-printable covers controls, format characters (bidi, zero-width), separators and unassigned ones.
-    """
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else _escape(c) for c in text)
-
-
 def format_bytes(size: int) -> str:
     """`1.5 MiB`-style size, exact bytes below 1 KiB."""
     value = float(size)
