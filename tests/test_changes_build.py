@@ -286,3 +286,13 @@ def _finished_in_old(pair: Pair) -> Any:
         return pair.base_runs[run["id"]] if run["id"] == pair.finished[0] else run
 
     return edit
+
+
+def test_readers_without_javascript_get_the_changes_listed(site: Path) -> None:
+    rows = changes_data(site)["rows"]
+    listed = page(site / "index.html").select(".static-changes li[data-run-id]")
+    assert len(listed) == len(rows)
+    for item in listed:
+        kind, before, _ = rows[item["data-run-id"]]
+        assert item["data-change"] == kind and item.get("data-state-before") == before
+        assert one(item, "a")["href"] == f"runs/{slug(str(item['data-run-id']))}.html"

@@ -26,6 +26,7 @@ from snapsite.site.run_pages import RunContext, bundle_file, plan_buckets, rende
 from snapsite.site.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
 from snapsite.site.since import CHANGES_DATA, SinceParts, both, named, since_parts
 from snapsite.site.spill import Spill, bucket_of
+from snapsite.site.views.changes import static_change_rows
 from snapsite.site.views.context import SiteInfo, heartbeat_warning, staleness
 from snapsite.site.views.evidence_page import evidence_page
 from snapsite.site.views.format import duration, iso, runbook_name, size
@@ -429,6 +430,8 @@ def _index_page(
         list_pages=list_pages,
         data_files=data_files,
         backlog=(("Planner backlog", planner), ("Executor backlog", executor)),
+        changes=static_change_rows(since.changes, STATIC_ROWS) if since else (),
+        changes_total=len(since.changes.runs) if since else 0,
     )
 
 

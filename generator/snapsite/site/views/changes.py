@@ -156,6 +156,24 @@ def tab_data(changes: Changes) -> dict[str, object]:
 
 
 @dataclass(frozen=True)
+class ChangeRow:
+    """A row of the changes tab in index.html's no-JavaScript listing."""
+
+    id: str
+    slug: str
+    kind: str
+    state_before: str | None
+    state: str
+    created_at: str
+
+
+def static_change_rows(changes: Changes, limit: int) -> tuple[ChangeRow, ...]:
+    """The first `limit` rows of the changes tab, newest first like the table, for readers without JavaScript."""
+    ordered = sorted(changes.runs, key=lambda c: (c.now.created_at, c.id), reverse=True)[:limit]
+    return tuple(ChangeRow(c.id, slug(c.id), c.kind, c.state_before, c.now.state, c.now.created_at) for c in ordered)
+
+
+@dataclass(frozen=True)
 class ScheduleChangeView:
     id: str
     name: str

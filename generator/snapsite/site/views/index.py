@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from snapsite.site.views.changes import SinceInfo
+from snapsite.site.views.changes import ChangeRow, SinceInfo
 from snapsite.site.views.runs import ACTIVE_STATES, RunRow
 
 STATIC_ROWS = 100  # rows of the default view rendered into index.html itself
@@ -58,6 +58,8 @@ class IndexPage:
     list_pages: tuple[tuple[str, str], ...]  # href, label ("runs 1-500")
     data_files: tuple[str, ...]  # classic scripts holding every run row: data/meta.js first, then runs files in order
     backlog: tuple[tuple[str, int], ...]  # header backlog metrics: (label, value)
+    changes: tuple[ChangeRow, ...] = ()  # a `--since` build: the first rows of the changes tab, for no-JavaScript
+    changes_total: int = 0
 
 
 def newest_first(rows: Sequence[RunRow]) -> list[RunRow]:
