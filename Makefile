@@ -4,9 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser-installed
+JS_STAMP := tests/js/node_modules/.installed
+JS_BIN   := tests/js/node_modules/.bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: site test lint typecheck unit bench demo clean
+.PHONY: site test lint typecheck js unit bench demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +21,7 @@ site: $(STAMP)
 	$(BIN)/snapsite build snapshots/demo --trust-root snapshots/demo.pub -o output
 
 ## test: set up, lint, type-check and run the whole suite
-test: lint typecheck unit
+test: lint typecheck js unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -27,6 +29,18 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# The theme's browser scripts: ESLint, tsc --checkJs over their JSDoc types, and node --test of their pure parts.
+# Node and npm from Debian; the tools from the npm registry, pinned in tests/js/package-lock.json (tests only).
+# ESLint runs from the top: it ignores files outside the working directory of the config named with -c.
+$(JS_STAMP): tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $(JS_STAMP)
+
+js: $(JS_STAMP)
+	$(JS_BIN)/eslint --config tests/js/eslint.config.js themes/default/static tests/js
+	cd tests/js && npx --no-install tsc -p .
+	cd tests/js && node --test --test-reporter=spec
 
 unit: $(STAMP) $(BROWSER_STAMP)
 	$(BIN)/pytest -q
