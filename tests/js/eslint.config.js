@@ -13,6 +13,7 @@ const modern = {
   "prefer-arrow-callback": "error",
   "prefer-template": "error",
   "object-shorthand": "error",
+  "arrow-body-style": ["error", "as-needed"],
   eqeqeq: ["error", "always"],
   "no-implicit-globals": "error",
   "no-unused-vars": ["error", { caughtErrors: "none" }]

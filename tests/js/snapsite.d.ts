@@ -2,10 +2,6 @@
 // member, and its type is that script's export (the object it also hands to Node as module.exports).
 interface SnapsiteNamespace {
   format: typeof import("../../themes/default/static/format.js");
-  encode: typeof import("../../themes/default/static/encode.js");
-  dom: typeof import("../../themes/default/static/dom.js");
-  handoff: typeof import("../../themes/default/static/handoff.js");
-  dialog: typeof import("../../themes/default/static/dialog.js");
   app: typeof import("../../themes/default/static/app.js");
   urlState: typeof import("../../themes/default/static/url-state.js");
   runsData: typeof import("../../themes/default/static/runs-data.js");

@@ -1,22 +1,476 @@
-/* snapsite default theme: behaviour shared by every page. Needs format.js, encode.js, dom.js, handoff.js and
- * dialog.js (base.html loads them in that order).
+/* snapsite default theme: what every page's scripts share, and what every page does (Snapsite.app). Needs
+ * format.js.
  *
  * Plain classic scripts (no modules, no eval, no network): the site is opened from file:// under a CSP that only
  * allows scripts from the site's own folder. Everything is feature-detected and every failure degrades to the
- * static page.
+ * static page. Snapshot text only ever reaches the page through textContent and setAttribute, with bidirectional
+ * controls shown as <U+202E> like the server-side templates do.
  *
- * It gives every page: the header's staleness ticker (the snapshot's age by this computer's clock, every 30 s),
- * copy buttons (clipboard, or selecting the text where the clipboard is refused), file downloads made in the
- * browser (Blob), cooldown timers, and tab stops on scrolling tables (Snapsite.app).
+ * One file, in sections, because it is on every page and a page's scripts load one request at a time: elements and
+ * classic script loading; handing text to the user (clipboard, downloads made in the browser, shown file text,
+ * announcements); modal dialogs; and the page behaviour: the header's staleness ticker (the snapshot's age by this
+ * computer's clock, every 30 s), cooldown timers, copy and download buttons, tab stops on scrolling tables.
  */
+/** @typedef {Node | string | number | null | undefined | false} Child */
+/** @typedef {Child | Child[]} Children */
+/** @typedef {Record<string, string | number | boolean | null | undefined>} Attributes */
+
+/**
+ * What a dialog remembers while it is open: who opened it, and what to do once it closed.
+ * @typedef {object} DialogState
+ * @property {HTMLElement | null} opener
+ * @property {((opener: HTMLElement | null) => HTMLElement | null | undefined) | null} onClose
+ * @property {boolean} open  whether a fallback (non-<dialog>) dialog is shown
+ */
+
 (() => {
   "use strict";
 
   const Snapsite = (globalThis.Snapsite = globalThis.Snapsite || /** @type {SnapsiteNamespace} */ ({}));
-  const { format, encode, dom, handoff, dialog } = Snapsite;
-  const { duration, parseTime } = format;
-  const { closest } = dom;
+  const { visible, utf8, duration, parseTime } = Snapsite.format;
   const doc = document;
+
+  /* --- elements and scripts ------------------------------------------------------------------------------ */
+
+  /**
+   * Append `children` to `el`: strings become text (made visible), nodes are appended, null and false skipped.
+   * @template {Element} E
+   * @param {E} el
+   * @param {Children} [children]
+   * @returns {E}
+   */
+  function append(el, children) {
+    if (children === null || children === undefined || children === false) {
+      return el;
+    }
+    for (const child of Array.isArray(children) ? children : [children]) {
+      if (child === null || child === undefined || child === false) {
+        continue;
+      }
+      el.appendChild(typeof child === "object" ? child : doc.createTextNode(visible(child)));
+    }
+    return el;
+  }
+
+  /**
+   * An element: `attrs` are set with setAttribute (values made visible), `children` strings become text.
+   * @template {keyof HTMLElementTagNameMap} K
+   * @param {K} tag
+   * @param {Attributes | null} [attrs]
+   * @param {Children} [children]
+   * @returns {HTMLElementTagNameMap[K]}
+   */
+  function h(tag, attrs, children) {
+    const el = doc.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) {
+        continue;
+      }
+      if (name === "text") {
+        el.textContent = visible(value);
+      } else if (name === "class") {
+        el.className = String(value);
+      } else {
+        el.setAttribute(name, value === true ? "" : visible(value));
+      }
+    }
+    return append(el, children);
+  }
+
+  /**
+   * An SVG element (attributes only: the CSP forbids style attributes, not presentation attributes).
+   * @param {string} tag
+   * @param {Record<string, string>} attrs
+   * @param {Children} [children]
+   * @returns {SVGElement}
+   */
+  function svg(tag, attrs, children) {
+    const el = /** @type {SVGElement} */ (doc.createElementNS("http:" + "//www.w3.org/2000/svg", tag));
+    for (const [name, value] of Object.entries(attrs)) {
+      el.setAttribute(name, visible(value));
+    }
+    return append(el, children);
+  }
+
+  /**
+   * Remove every child of `el`.
+   * @template {Node} N
+   * @param {N} el
+   * @returns {N}
+   */
+  function clear(el) {
+    while (el.firstChild) {
+      el.removeChild(el.firstChild);
+    }
+    return el;
+  }
+
+  /**
+   * The nearest element from `start` up that matches `selector`.
+   * @param {EventTarget | Node | null} start
+   * @param {string} selector
+   * @returns {HTMLElement | null}
+   */
+  function closest(start, selector) {
+    let el = /** @type {Node | null} */ (start);
+    while (el && el.nodeType === 1) {
+      if (/** @type {Element} */ (el).matches(selector)) {
+        return /** @type {HTMLElement} */ (el);
+      }
+      el = el.parentNode;
+    }
+    return null;
+  }
+
+  /**
+   * Load a classic script of the site (file:// forbids fetch and modules); `done(ok)` runs after it ran (or
+   * failed).
+   * @param {string} src
+   * @param {(ok: boolean) => void} done
+   */
+  function loadScript(src, done) {
+    const script = doc.createElement("script");
+    script.src = src;
+    script.async = false;
+    script.onload = () => {
+      script.remove();
+      done(true);
+    };
+    script.onerror = () => {
+      script.remove();
+      done(false);
+    };
+    (doc.head || doc.body).appendChild(script);
+  }
+
+  /** Storage: optional, and refused in sandboxed frames or locked-down browsers. */
+  const store = {
+    /** @param {string} key */
+    get(key) {
+      try {
+        return window.localStorage ? window.localStorage.getItem(`snapsite:${key}`) : null;
+      } catch {
+        return null;
+      }
+    },
+    /**
+     * @param {string} key
+     * @param {string} value
+     */
+    set(key, value) {
+      try {
+        if (window.localStorage) {
+          window.localStorage.setItem(`snapsite:${key}`, value);
+        }
+      } catch {
+        /* storage disabled or full: the value simply is not remembered */
+      }
+    }
+  };
+
+  /* --- handing text to the user ------------------------------------------------------------------------------ */
+  const SHOW_TEXT_LIMIT = 256 * 1024;
+
+  /** @type {{ region: HTMLElement | null }} the live region of announcements, made the first time */
+  const announcer = { region: null };
+
+  /**
+   * Tell screen readers (and sighted users, in the status line) what just happened.
+   * @param {string} message
+   */
+  function announce(message) {
+    if (!announcer.region) {
+      announcer.region = h("div", { class: "visually-hidden", role: "status", "aria-live": "polite", id: "snapsite-announcer" });
+      doc.body.appendChild(announcer.region);
+    }
+    const region = announcer.region;
+    region.textContent = "";
+    window.setTimeout(() => {
+      region.textContent = message;
+    }, 30);
+  }
+
+  /**
+   * @param {HTMLElement | null | undefined} button
+   * @param {string} text
+   */
+  function flash(button, text) {
+    if (!button) {
+      return;
+    }
+    if (!button.hasAttribute("data-label")) {
+      button.setAttribute("data-label", button.textContent || "");
+    }
+    button.textContent = text;
+    window.setTimeout(() => {
+      button.textContent = button.getAttribute("data-label");
+    }, 2000);
+  }
+
+  /**
+   * Select the text of `el` (a textarea, input or any element) so that the user can copy it by hand.
+   * @param {HTMLElement} el
+   */
+  function selectText(el) {
+    try {
+      if (el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement) {
+        el.focus();
+        el.select();
+        return true;
+      }
+      const selection = window.getSelection && window.getSelection();
+      if (!selection) {
+        return false;
+      }
+      const range = doc.createRange();
+      range.selectNodeContents(el);
+      selection.removeAllRanges();
+      selection.addRange(range);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The element showing the text a copy button copies: a textarea or code beside it, made if missing.
+   * @param {HTMLElement} button
+   * @param {string} text
+   * @returns {HTMLElement}
+   */
+  function textBeside(button, text) {
+    const target = button.getAttribute("data-copy-target");
+    const byId = target ? doc.getElementById(target) : null;
+    if (byId) {
+      return byId;
+    }
+    const box = closest(button, ".command") || /** @type {HTMLElement | null} */ (button.parentNode);
+    const shown = box && box.querySelector("textarea, code");
+    if (shown instanceof HTMLElement && shown.textContent === visible(text)) {
+      return shown;
+    }
+    const found = box && box.querySelector("textarea.copy-fallback");
+    let made;
+    if (found instanceof HTMLTextAreaElement) {
+      made = found;
+    } else {
+      made = h("textarea", { class: "copy-fallback", readonly: true, rows: "3", "aria-label": "Text to copy" });
+      button.after(made);
+    }
+    made.value = text;
+    return made;
+  }
+
+  /**
+   * Copy `text` to the clipboard; where the clipboard is refused (file://, policies), select it instead.
+   * @param {string} text
+   * @param {HTMLElement} button
+   */
+  function copyText(text, button) {
+    const fallback = () => {
+      const el = textBeside(button, text);
+      let copied = false;
+      if (selectText(el)) {
+        try {
+          copied = !!(doc.execCommand && doc.execCommand("copy"));
+        } catch {
+          copied = false;
+        }
+      }
+      flash(button, copied ? "Copied" : "Selected");
+      announce(copied ? "Copied to the clipboard." : "The text is selected: press Ctrl+C (or \u2318C) to copy it.");
+    };
+    const clipboard = navigator.clipboard;
+    if (clipboard && typeof clipboard.writeText === "function" && window.isSecureContext !== false) {
+      try {
+        clipboard.writeText(text).then(() => {
+          flash(button, "Copied");
+          announce("Copied to the clipboard.");
+        }, fallback);
+        return;
+      } catch {
+        /* fall through to selecting the text */
+      }
+    }
+    fallback();
+  }
+
+  /**
+   * Offer `text` as the file `name`, made in the browser (a Blob and a temporary <a download>). Returns false
+   * where the browser cannot download that way; callers also show the text (fileText) so nothing is lost.
+   * @param {string} name
+   * @param {string | Uint8Array} text
+   * @param {string} [mime]
+   */
+  function download(name, text, mime) {
+    try {
+      const a = doc.createElement("a");
+      if (!window.Blob || !window.URL || typeof URL.createObjectURL !== "function" || !("download" in a)) {
+        return false;
+      }
+      const bytes = typeof text === "string" ? utf8(text) : text;
+      const blob = new Blob([/** @type {BlobPart} */ (bytes)], { type: mime || "text/plain;charset=utf-8" });
+      const url = URL.createObjectURL(blob);
+      a.href = url;
+      a.download = name;
+      a.hidden = true;
+      doc.body.appendChild(a);
+      a.click();
+      a.remove();
+      window.setTimeout(() => URL.revokeObjectURL(url), 60000);
+      announce(`Downloading ${name}.`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * A folded copy of a downloaded file's text, for browsers (or frames) that block downloads.
+   * @param {Element} container
+   * @param {string} name
+   * @param {string} text
+   */
+  function fileText(container, name, text) {
+    const key = name.replace(/[^\w.-]/g, "");
+    const old = container.querySelector(`details.file-text[data-file='${key}']`);
+    if (old) {
+      old.remove();
+    }
+    if (text.length > SHOW_TEXT_LIMIT) {
+      return null;
+    }
+    const area = h("textarea", { readonly: true, rows: "8", spellcheck: "false", "aria-label": `Text of ${name}` });
+    const details = h("details", { class: "file-text", "data-file": key }, [
+      h("summary", null, `Show the text of ${name} (if the download was blocked)`),
+      area
+    ]);
+    area.value = text;
+    container.appendChild(details);
+    return details;
+  }
+
+  /* --- modal dialogs: focus moves in, is kept in, and goes back; Escape closes ------------------------------- */
+
+  const FOCUSABLE =
+    "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), " +
+    "summary, [tabindex]:not([tabindex='-1'])";
+
+  /** @type {WeakMap<HTMLElement, DialogState>} */
+  const states = new WeakMap();
+
+  /** @param {HTMLElement} dialog */
+  function stateOf(dialog) {
+    let state = states.get(dialog);
+    if (!state) {
+      state = { opener: null, onClose: null, open: false };
+      states.set(dialog, state);
+    }
+    return state;
+  }
+
+  /** @param {Element} root */
+  function focusables(root) {
+    return Array.from(root.querySelectorAll(FOCUSABLE)).filter(
+      (el) => el instanceof HTMLElement && (el.offsetParent !== null || el === doc.activeElement)
+    );
+  }
+
+  /**
+   * A dialog element, added to the page, hidden.
+   * @param {string} className
+   * @param {string} labelledBy  the id of its heading
+   * @returns {HTMLElement}
+   */
+  function makeDialog(className, labelledBy) {
+    const native = typeof window.HTMLDialogElement === "function";
+    const dialog = /** @type {HTMLElement} */ (h(native ? "dialog" : "div", { class: className, "aria-labelledby": labelledBy }));
+    if (!native) {
+      dialog.setAttribute("role", "dialog");
+      dialog.setAttribute("aria-modal", "true");
+      dialog.className += " dialog-fallback";
+      dialog.hidden = true;
+    }
+    dialog.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !native) {
+        event.preventDefault();
+        closeDialog(dialog);
+      } else if (event.key === "Tab") {
+        const items = /** @type {HTMLElement[]} */ (focusables(dialog));
+        if (!items.length) {
+          event.preventDefault();
+          return;
+        }
+        const first = items[0];
+        const last = items[items.length - 1];
+        if (event.shiftKey && (doc.activeElement === first || !dialog.contains(doc.activeElement))) {
+          event.preventDefault();
+          last.focus();
+        } else if (!event.shiftKey && (doc.activeElement === last || !dialog.contains(doc.activeElement))) {
+          event.preventDefault();
+          first.focus();
+        }
+      }
+    });
+    if (native) {
+      dialog.addEventListener("close", () => afterClose(dialog));
+    }
+    doc.body.appendChild(dialog);
+    return dialog;
+  }
+
+  /**
+   * Show `dialog` and move focus in. `onClose(opener)` runs after it closed and may name the element that gets the
+   * focus back (the opener otherwise).
+   * @param {HTMLElement} dialog
+   * @param {HTMLElement | null} [opener]
+   * @param {DialogState["onClose"]} [onClose]
+   */
+  function openDialog(dialog, opener, onClose) {
+    const state = stateOf(dialog);
+    state.opener = opener || /** @type {HTMLElement | null} */ (doc.activeElement);
+    state.onClose = onClose || null;
+    if (dialog instanceof HTMLDialogElement) {
+      if (!dialog.open) {
+        dialog.showModal();
+      }
+    } else {
+      dialog.hidden = false;
+      state.open = true;
+    }
+    const preferred = dialog.querySelector("[data-autofocus]") || focusables(dialog)[0];
+    if (preferred instanceof HTMLElement) {
+      preferred.focus();
+    }
+  }
+
+  /** @param {HTMLElement} dialog */
+  function closeDialog(dialog) {
+    const state = stateOf(dialog);
+    if (dialog instanceof HTMLDialogElement) {
+      if (dialog.open) {
+        dialog.close();
+      }
+    } else if (state.open) {
+      state.open = false;
+      dialog.hidden = true;
+      afterClose(dialog);
+    }
+  }
+
+  /** @param {HTMLElement} dialog */
+  function afterClose(dialog) {
+    const state = stateOf(dialog);
+    const { opener, onClose } = state;
+    state.opener = null;
+    state.onClose = null;
+    const target = onClose ? onClose(opener) || opener : opener;
+    if (target && target.focus && doc.contains(target)) {
+      target.focus();
+    }
+  }
+
+  /* --- page behaviour ------------------------------------------------------------------------------------------ */
   const TICK_MS = 30000;
   const AMBER_HOURS = 24;
   const RED_HOURS = 72;
@@ -101,37 +555,45 @@
       return;
     }
     if (button.hasAttribute("data-copy")) {
-      handoff.copyText(button.getAttribute("data-copy") || "", button);
+      copyText(button.getAttribute("data-copy") || "", button);
     } else if (button.hasAttribute("data-copy-target")) {
       const source = doc.getElementById(button.getAttribute("data-copy-target") || "");
       if (source) {
-        handoff.copyText(textOf(source), button);
+        copyText(textOf(source), button);
       }
     } else if (button.hasAttribute("data-download-target")) {
       const from = doc.getElementById(button.getAttribute("data-download-target") || "");
       if (from && button.parentElement) {
         const text = textOf(from);
         const name = button.getAttribute("data-filename") || "download.txt";
-        handoff.download(name, text);
-        handoff.fileText(button.parentElement, name, text);
+        download(name, text);
+        fileText(button.parentElement, name, text);
       }
     }
   }
 
-  const app = { tick, revealControls };
+  const app = {
+    h,
+    svg,
+    append,
+    clear,
+    closest,
+    loadScript,
+    store,
+    announce,
+    copyText,
+    download,
+    fileText,
+    makeDialog,
+    openDialog,
+    closeDialog,
+    tick,
+    revealControls
+  };
   Snapsite.app = app;
 
   // The helpers under their former flat names, for scripts and tests that drive a page (tests/browser).
-  /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (window)).snapsiteApp = {
-    ...format,
-    ...encode,
-    ...dom,
-    ...handoff,
-    makeDialog: dialog.make,
-    openDialog: dialog.open,
-    closeDialog: dialog.close,
-    ...app
-  };
+  /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (window)).snapsiteApp = { ...Snapsite.format, ...app };
 
   doc.documentElement.classList.add("js");
   doc.addEventListener("click", onClick);

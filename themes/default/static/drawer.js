@@ -1,6 +1,6 @@
 /* snapsite default theme: the run drawer of the workspace (Snapsite.drawer): a modal dialog with one run's
  * Summary, Progress, Segments, Deltas, Evidence, Logs and Actions, read from data/detail-NNNN.js (classic scripts,
- * loaded one at a time, the last few kept). Needs format.js, encode.js, dom.js, dialog.js, app.js and
+ * loaded one at a time, the last few kept). Needs format.js, app.js and
  * run-row.js.
  */
 /**
@@ -17,12 +17,11 @@
   "use strict";
 
   const Snapsite = (globalThis.Snapsite = globalThis.Snapsite || /** @type {SnapsiteNamespace} */ ({}));
-  const { safeClass, duration, pad, visible } = Snapsite.format;
-  const { safeHref, runbookName } = Snapsite.encode;
-  const { h, svg, append, clear, loadScript } = Snapsite.dom;
+  const { safeClass, duration, pad, visible, safeHref, runbookName } = Snapsite.format;
+  const { h, svg, append, clear, loadScript } = Snapsite.app;
   const { stateBadge } = Snapsite.runRow;
   const doc = document;
-  /** @typedef {import("./dom.js").Children} Children */
+  /** @typedef {import("./app.js").Children} Children */
   const DETAIL_CACHE_FILES = 4;
   const FINDINGS_SHOWN = 50;
 
@@ -84,11 +83,11 @@
     if (state.drawer && state.title && state.link && state.body) {
       return { drawer: state.drawer, title: state.title, link: state.link, body: state.body };
     }
-    const drawer = Snapsite.dialog.make("drawer", "drawer-title");
+    const drawer = Snapsite.app.makeDialog("drawer", "drawer-title");
     const title = h("h2", { id: "drawer-title", tabindex: "-1" }, "Run");
     const link = h("a", { class: "deep-link" }, "Open the run's own page");
     const close = h("button", { type: "button", class: "drawer-close", "data-autofocus": "" }, "Close");
-    close.addEventListener("click", () => Snapsite.dialog.close(drawer));
+    close.addEventListener("click", () => Snapsite.app.closeDialog(drawer));
     const body = h("div", { class: "drawer-body" });
     append(drawer, [h("div", { class: "drawer-head" }, [title, h("p", null, [link, " ", close])]), body]);
     Object.assign(state, { drawer, title, link, body });
@@ -113,7 +112,7 @@
       link.setAttribute("href", href);
     }
     clear(body).appendChild(h("p", { class: "muted", role: "status" }, "Loading the run's details\u2026"));
-    Snapsite.dialog.open(drawer, opener, () => (opener && doc.contains(opener) ? opener : fallbackFocus()));
+    Snapsite.app.openDialog(drawer, opener, () => (opener && doc.contains(opener) ? opener : fallbackFocus()));
     loadDetail(run.detailFile, id, (detail) => {
       if (drawer.getAttribute("data-drawer-run") !== visible(id)) {
         return; // another run was opened meanwhile
@@ -133,9 +132,7 @@
     return h(
       "dl",
       { class: "facts" },
-      pairs.map((pair) => {
-        return h("div", null, [h("dt", null, pair[0]), h("dd", null, pair[1])]);
-      })
+      pairs.map((pair) => h("div", null, [h("dt", null, pair[0]), h("dd", null, pair[1])]))
     );
   }
 
@@ -155,9 +152,7 @@
   function simpleTable(caption, headers, rows, className) {
     return h("div", { class: "table-wrap" }, h("table", { class: className || "" }, [
       h("caption", null, caption),
-      h("thead", null, h("tr", null, headers.map((label) => {
-        return h("th", { scope: "col" }, label);
-      }))),
+      h("thead", null, h("tr", null, headers.map((label) => h("th", { scope: "col" }, label)))),
       h("tbody", null, rows)
     ]));
   }
@@ -194,17 +189,13 @@
     const bar = svg(
       "svg",
       { class: "phase-bar", viewBox: "0 0 100 8", preserveAspectRatio: "none", role: "img",
-        "aria-label": `Phases: ${phases.map((p) => { return `${p.name} ${p.state}`; }).join(", ")}` },
-      phases.map((p) => {
-        return svg("rect", { class: `phase phase-${safeClass(p.state)}`, x: String(p.x), y: "0", width: String(p.width), height: "8" },
-          svg("title", {}, `${p.name}: ${p.state}`));
-      })
+        "aria-label": `Phases: ${phases.map((p) => `${p.name} ${p.state}`).join(", ")}` },
+      phases.map((p) => svg("rect", { class: `phase phase-${safeClass(p.state)}`, x: String(p.x), y: "0", width: String(p.width), height: "8" },
+          svg("title", {}, `${p.name}: ${p.state}`)))
     );
     const progress = [
       bar,
-      h("ol", { class: "legend" }, phases.map((p) => {
-        return h("li", null, [h("strong", null, p.name), `: ${p.state} `, h("span", { class: "muted" }, `(${p.started_at} to ${p.finished_at})`)]);
-      })),
+      h("ol", { class: "legend" }, phases.map((p) => h("li", null, [h("strong", null, p.name), `: ${p.state} `, h("span", { class: "muted" }, `(${p.started_at} to ${p.finished_at})`)]))),
       h("p", { class: "progress-line" }, [
         h("progress", { max: "100", value: String(row.progress_pct), "aria-label": `${row.progress_pct}% complete` }),
         ` ${row.processed} of ${row.total} targets processed (${row.progress_pct}%); throughput ${
@@ -262,22 +253,19 @@
         ["New medium", String(row.new_medium)], ["New low", String(row.new_low)], ["Resolved", String(row.resolved)],
         ["Quieted", String(row.quieted)], ["Severity shifts", String(row.severity_shifts)], ["KEV additions", String(row.kev_additions)]
       ]),
-      simpleTable("Findings records of this run by severity", ["Severity", "Findings", "Share"], counts.map((pair) => {
-        return h("tr", null, [
+      simpleTable("Findings records of this run by severity", ["Severity", "Findings", "Share"], counts.map((pair) => h("tr", null, [
           h("th", { scope: "row" }, h("span", { class: `badge sev sev-${safeClass(pair[0])}` }, pair[0])),
           h("td", { class: "num" }, String(pair[1])),
           h("td", { class: "bar-cell" }, svg("svg", { class: "bar", viewBox: "0 0 100 4", preserveAspectRatio: "none", "aria-hidden": "true" },
             svg("rect", { class: `sev-fill sev-${safeClass(pair[0])}`, x: "0", y: "0", width: String(Math.round((pair[1] * 10000) / most) / 100), height: "4" })))
-        ]);
-      }), "severity")
+        ])), "severity")
     ];
     const findings = d.findings || [];
     if (findings.length) {
       deltas.push(simpleTable(
         `Findings delta: showing ${Math.min(findings.length, FINDINGS_SHOWN)} of ${d.findings_total}`,
         ["Vulnerability", "Severity", "Change", "KEV", "Repository", "Package"],
-        findings.slice(0, FINDINGS_SHOWN).map((f) => {
-          return h("tr", null, [
+        findings.slice(0, FINDINGS_SHOWN).map((f) => h("tr", null, [
             h("th", { scope: "row" }, f.vulnerability_id),
             h("td", null, [
               h("span", { class: `badge sev sev-${safeClass(f.severity)}` }, f.severity),
@@ -287,8 +275,7 @@
             h("td", null, f.kev ? h("span", { class: "badge kev" }, "KEV") : "no"),
             h("td", null, f.repository),
             h("td", null, h("code", null, f.purl))
-          ]);
-        }),
+          ])),
         "findings"
       ));
     } else {
@@ -345,15 +332,13 @@
     const logs = d.logs || [];
     const logContent = [h("p", null, "Open in logs: this query finds the run's entries in external log tooling."), command(d.logs_query, "Copy query")];
     if (logs.length) {
-      logContent.push(simpleTable(`Showing the last ${logs.length} of ${d.logs_total} log entries`, ["Time", "Severity", "Message", "Correlation ID", "Segment"], logs.map((log) => {
-        return h("tr", { "data-log-ts": log.ts, class: `log log-${safeClass(log.severity)}` }, [
+      logContent.push(simpleTable(`Showing the last ${logs.length} of ${d.logs_total} log entries`, ["Time", "Severity", "Message", "Correlation ID", "Segment"], logs.map((log) => h("tr", { "data-log-ts": log.ts, class: `log log-${safeClass(log.severity)}` }, [
           h("td", null, h("time", { datetime: log.ts }, log.ts_text)),
           h("td", null, h("span", { class: `badge log-sev log-sev-${safeClass(log.severity)}` }, log.severity)),
           h("td", { class: "message" }, log.message),
           h("td", null, h("code", null, log.correlation_id)),
           h("td", null, log.segment_id ? h("code", null, log.segment_id) : "\u2014")
-        ]);
-      }), "logs"));
+        ])), "logs"));
     } else {
       logContent.push(h("p", null, "No log entries for this run."));
     }

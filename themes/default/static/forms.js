@@ -1,5 +1,5 @@
-/* snapsite default theme: the Schedules page's forms (schedules.html). Needs format.js, encode.js, dom.js,
- * handoff.js, dialog.js, app.js and requests.js.
+/* snapsite default theme: the Schedules page's forms (schedules.html). Needs format.js,
+ * app.js and requests.js.
  *
  * The console's actions, carried across the air gap: nothing here reaches a server. The manual run form writes a
  * run request (run-request-<id>.json) and the script that checks and submits it (submit-<id>.sh); preview impact
@@ -11,11 +11,8 @@
   "use strict";
 
   const Snapsite = (globalThis.Snapsite = globalThis.Snapsite || /** @type {SnapsiteNamespace} */ ({}));
-  const { isoSeconds, humanTime, parseTime } = Snapsite.format;
-  const { canonicalJson, utf8, sha256Hex, runbookName, shQuote } = Snapsite.encode;
-  const { h, clear, append, closest, loadScript, store } = Snapsite.dom;
-  const { download, fileText } = Snapsite.handoff;
-  const modal = Snapsite.dialog;
+  const { isoSeconds, humanTime, parseTime, canonicalJson, utf8, sha256Hex, runbookName, shQuote } = Snapsite.format;
+  const { h, clear, append, closest, loadScript, store, download, fileText, makeDialog, openDialog, closeDialog } = Snapsite.app;
   const requests = Snapsite.requests;
   const doc = document;
   const REQUEST_SCHEMA = "stellaops.run-request@1";
@@ -70,9 +67,7 @@
         scope.setAttribute("aria-invalid", "true");
         result.appendChild(h("div", { class: "alert", role: "alert", "data-testid": "manual-run-errors" }, [
           h("p", null, h("strong", null, "The request was not made:")),
-          h("ul", null, problems.map((p) => {
-            return h("li", null, p);
-          }))
+          h("ul", null, problems.map((p) => h("li", null, p)))
         ]));
         scope.focus();
         return;
@@ -222,17 +217,13 @@
           const shown = images.slice(0, IMPACT_ROWS_SHOWN);
           output.appendChild(h("div", { class: "table-wrap" }, h("table", { class: "impact" }, [
             h("caption", null, `Impacted images${images.length > shown.length ? `: the first ${shown.length} of ${images.length}` : ""}`),
-            h("thead", null, h("tr", null, ["Repository", "Image", "Tags", "Matched keys"].map((label) => {
-              return h("th", { scope: "col" }, label);
-            }))),
-            h("tbody", null, shown.map((image) => {
-              return h("tr", { "data-image-digest": image.digest }, [
+            h("thead", null, h("tr", null, ["Repository", "Image", "Tags", "Matched keys"].map((label) => h("th", { scope: "col" }, label)))),
+            h("tbody", null, shown.map((image) => h("tr", { "data-image-digest": image.digest }, [
                 h("th", { scope: "row" }, image.repository),
                 h("td", null, h("code", { class: "hash" }, image.digest)),
                 h("td", null, image.tags.join(", ") || "\u2014"),
                 h("td", null, image.matched.join(", "))
-              ]);
-            }))
+              ])))
           ])));
         }
         output.appendChild(h("p", null, "Check the same keys with the CLI on a connected machine (download keys.json first):"));
@@ -273,7 +264,7 @@
       if (dialog) {
         return;
       }
-      dialog = modal.make("confirm-dialog", "pause-dialog-title");
+      dialog = makeDialog("confirm-dialog", "pause-dialog-title");
       message = h("p", { id: "pause-dialog-text" });
       dialog.setAttribute("aria-describedby", "pause-dialog-text");
       const confirm = h("button", { type: "button", class: "primary", "data-confirm": "" }, "Pause it");
@@ -281,12 +272,12 @@
       append(dialog, [h("h2", { id: "pause-dialog-title" }, "Pause this schedule?"), message, h("p", { class: "dialog-buttons" }, [confirm, " ", cancel])]);
       cancel.addEventListener("click", () => {
         pending = null;
-        modal.close(dialog);
+        closeDialog(dialog);
       });
       confirm.addEventListener("click", () => {
         const row = pending;
         pending = null;
-        modal.close(dialog);
+        closeDialog(dialog);
         if (row) {
           confirmed(row);
         }
@@ -333,7 +324,7 @@
           `Pausing ${name} stops its runs until someone resumes it. ${
           when ? `If it were resumed at the snapshot's time, its earliest run would be ${when}.` : "" 
           } The site cannot pause it: confirming shows the command to run.`;
-        modal.open(dialog, ask);
+        openDialog(dialog, ask);
       });
     });
   }

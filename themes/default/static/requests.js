@@ -1,6 +1,6 @@
 /* snapsite default theme: what the Schedules page's forms make, without the page (Snapsite.requests): scope
  * values checked, the submit script of a run request, the keys of a preview and the images they impact in the
- * snapshot's impact index. Needs encode.js.
+ * snapshot's impact index. Needs format.js.
  *
  * No DOM; Node loads this file for the unit tests in tests/js.
  */
@@ -15,7 +15,7 @@
   "use strict";
 
   const Snapsite = (globalThis.Snapsite = globalThis.Snapsite || /** @type {SnapsiteNamespace} */ ({}));
-  const { commentSafe } = Snapsite.encode;
+  const { commentSafe } = Snapsite.format;
 
   const DIGEST = /^sha256:[0-9a-f]{64}$/;
   const PURL = /^pkg:[A-Za-z][A-Za-z0-9.+-]*\/\S+$/;

@@ -1,5 +1,5 @@
 /* snapsite default theme: one row of the runs table, and the table's columns (Snapsite.runRow). Needs format.js,
- * encode.js, dom.js and runs-data.js.
+ * app.js and runs-data.js.
  */
 /**
  * A drawn row: its run's index, its position in the shown order and its checkbox.
@@ -10,9 +10,8 @@
   "use strict";
 
   const Snapsite = (globalThis.Snapsite = globalThis.Snapsite || /** @type {SnapsiteNamespace} */ ({}));
-  const { visible, safeClass, duration, isoSeconds } = Snapsite.format;
-  const { safeHref, runbookName } = Snapsite.encode;
-  const { h, append } = Snapsite.dom;
+  const { visible, safeClass, duration, isoSeconds, safeHref, runbookName } = Snapsite.format;
+  const { h, append } = Snapsite.app;
 
   /** @typedef {import("./runs-data.js").RunStore} RunStore */
 

@@ -1,4 +1,4 @@
-/* snapsite default theme: loading the workspace's runs data (Snapsite.runsLoader). Needs dom.js and runs-data.js.
+/* snapsite default theme: loading the workspace's runs data (Snapsite.runsLoader). Needs app.js and runs-data.js.
  *
  * data/meta.js, then data/runs-NNNN.js: classic scripts (file:// forbids fetch) that assign into
  * window.snapsiteMeta and push onto window.snapsiteRuns. index.html starts meta.js and the first runs file early
@@ -21,7 +21,7 @@
   "use strict";
 
   const Snapsite = (globalThis.Snapsite = globalThis.Snapsite || /** @type {SnapsiteNamespace} */ ({}));
-  const { loadScript } = Snapsite.dom;
+  const { loadScript } = Snapsite.app;
   const { RunStore } = Snapsite.runsData;
   const doc = document;
   const FIRST_SLICE = 2000;

@@ -1,6 +1,6 @@
 /* snapsite default theme: the files made from the workspace's selected runs (Snapsite.selection): a CSV of their
  * fields (every cell neutralised against formulas) and a shell script that exports them as evidence bundles
- * (every id a single-quoted shell word). Needs encode.js and runs-data.js.
+ * (every id a single-quoted shell word). Needs format.js and runs-data.js.
  *
  * No DOM; Node loads this file for the unit tests in tests/js.
  */
@@ -8,7 +8,7 @@
   "use strict";
 
   const Snapsite = (globalThis.Snapsite = globalThis.Snapsite || /** @type {SnapsiteNamespace} */ ({}));
-  const { csvCell, shQuote, commentSafe } = Snapsite.encode;
+  const { csvCell, shQuote, commentSafe } = Snapsite.format;
 
   /** @typedef {import("./runs-data.js").RunStore} RunStore */
 

@@ -1,4 +1,4 @@
-/* snapsite default theme: the virtualised runs table (Snapsite.virtualTable). Needs dom.js and run-row.js.
+/* snapsite default theme: the virtualised runs table (Snapsite.virtualTable). Needs app.js and run-row.js.
  *
  * Only the rows in view, plus a few, are in the DOM; spacer rows keep the scrollbar true to the whole list. The
  * layout it needs (the header height, row height, view height and scroll position) is read by `measure()` before a
@@ -11,7 +11,7 @@
   "use strict";
 
   const Snapsite = (globalThis.Snapsite = globalThis.Snapsite || /** @type {SnapsiteNamespace} */ ({}));
-  const { h, clear } = Snapsite.dom;
+  const { h, clear } = Snapsite.app;
   const { COLUMNS } = Snapsite.runRow;
 
   /** @typedef {import("./run-row.js").RunRowElement} RunRowElement */

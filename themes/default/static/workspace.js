@@ -11,9 +11,9 @@
   "use strict";
 
   const Snapsite = (globalThis.Snapsite = globalThis.Snapsite || /** @type {SnapsiteNamespace} */ ({}));
-  const { format, dom, handoff, urlState, filters, runRow, selection, drawer } = Snapsite;
+  const { format, app, urlState, filters, runRow, selection, drawer } = Snapsite;
   const { VirtualTable, frame } = Snapsite.virtualTable;
-  const { h, clear, closest } = dom;
+  const { h, clear, closest } = app;
   const { safeClass, humanTime, parseTime, groupDigits } = format;
   const doc = document;
 
@@ -588,7 +588,7 @@
     if (action === "clear") {
       runs.clearSelection();
       updateSelection();
-      handoff.announce("Selection cleared.");
+      app.announce("Selection cleared.");
       return;
     }
     let name;
@@ -596,15 +596,15 @@
     if (action === "csv") {
       name = `runs-selection-${count}.csv`;
       body = selection.csv(runs, runs.selectedRuns());
-      handoff.download(name, body, "text/csv;charset=utf-8");
+      app.download(name, body, "text/csv;charset=utf-8");
     } else if (action === "script") {
       name = `export-runs-${count}.sh`;
       body = selection.exportScript(runs, runs.selectedRuns(), String(runs.meta.snapshotId));
-      handoff.download(name, body, "text/x-shellscript;charset=utf-8");
+      app.download(name, body, "text/x-shellscript;charset=utf-8");
     } else {
       return;
     }
-    handoff.fileText(els.selectionBar, name, body);
+    app.fileText(els.selectionBar, name, body);
   }
 
   /* --- the table's clicks and keys ------------------------------------------------------------------------------ */
