@@ -315,6 +315,10 @@ def test_metric_labels_must_be_strings() -> None:
         ("2026-11-20T02:00:00.5Z", datetime(2026, 11, 20, 2, 0, 0, 500000, tzinfo=UTC)),
         ("2026-11-20T02:00:00.123456789+00:00", datetime(2026, 11, 20, 2, 0, 0, 123456, tzinfo=UTC)),
         ("2028-02-29T23:59:59Z", datetime(2028, 2, 29, 23, 59, 59, tzinfo=UTC)),
+        # A leap second is RFC 3339; a datetime cannot hold it, so it reads as second 59 (sign accepts it too).
+        ("2016-12-31T23:59:60Z", datetime(2016, 12, 31, 23, 59, 59, tzinfo=UTC)),
+        ("2016-12-31T23:59:60.25Z", datetime(2016, 12, 31, 23, 59, 59, 250000, tzinfo=UTC)),
+        ("2017-01-01T00:59:60+01:00", datetime(2016, 12, 31, 23, 59, 59, tzinfo=UTC)),
     ],
 )
 def test_timestamps_are_parsed_to_utc(text: str, utc: datetime) -> None:
@@ -346,6 +350,8 @@ def test_timestamps_with_offsets_compare_in_utc() -> None:
         "2026-02-30T00:00:00Z",
         "2026-11-20T24:00:00Z",
         "2026-11-20T02:60:00Z",
+        "2026-11-20T02:00:61Z",
+        "2026-11-20T02:59:60",  # a leap second still needs a zone
         "2026-11-20T02:00:00+24:00",
         "2026-11-20 02:00:00Z",  # a space is not RFC 3339's separator here
         "2026-11-20T02:00Z",  # no seconds

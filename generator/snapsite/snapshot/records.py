@@ -52,6 +52,20 @@ def _timestamp_schema(pattern: str, after: Callable[[datetime], datetime] | None
     return core_schema.chain_schema([core_schema.str_schema(pattern=pattern, strict=True), parsed])
 
 
+_LEAP_SECOND = re.compile(
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:)60(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+
+
+def _leap_second_as_59(value: str) -> str:
+    """RFC 3339 allows a leap second (`23:59:60Z`); a datetime cannot hold one, so it is read as second 59.
+
+    `sign` has always accepted leap seconds, and what sign accepts verify must accept.
+    """
+    match = _LEAP_SECOND.match(value)
+    return value if match is None else f"{match[1]}59{match[2] or ''}{match[3]}"
+
+
 # Checked and parsed in pydantic-core (a regex, then its datetime parser), because a Python validator costs a
 # microsecond or more per timestamp and a run or a log line has several. A 'Z' time needs no conversion: its
 # tzinfo, pydantic's TzInfo(0), equals datetime.UTC; only a time with an offset pays for astimezone().
@@ -60,6 +74,14 @@ _TIMESTAMP_SCHEMA = core_schema.custom_error_schema(
         [
             _timestamp_schema(_DATE_TIME + r"[Zz]$", None),
             _timestamp_schema(_DATE_TIME + r"[+-][0-9]{2}:[0-9]{2}$", _to_utc),
+            # A leap second, rare: tried only after the two common forms failed.
+            core_schema.chain_schema(
+                [
+                    core_schema.str_schema(pattern=_LEAP_SECOND.pattern, strict=True),
+                    core_schema.no_info_plain_validator_function(_leap_second_as_59),
+                    _timestamp_schema(_DATE_TIME + r"([Zz]|[+-][0-9]{2}:[0-9]{2})$", _to_utc),
+                ]
+            ),
             # An aware datetime, for records built in code (JSON never gives one).
             core_schema.no_info_after_validator_function(
                 _to_utc,
