@@ -333,8 +333,8 @@ def _site_pages(
         report,
         files,
         hidden_files,
-        records=collector.record_counts(),
-        evidence=[e for e in report.evidence if e.run_id in run_ids],
+        records=collector.record_counts() if collector.tenants is not None else None,
+        evidence=[e for e in report.evidence if e.run_id in run_ids] if collector.tenants is not None else None,
     )
     pages.write("verification.html", "verification.html", "Verification", "verification.html", page=verification)
     snapshot_runbooks = {

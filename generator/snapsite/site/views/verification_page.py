@@ -130,13 +130,14 @@ def verification_page(
     to list, in the order given.
 
     A --tenant build passes its own `records` counts and `evidence` and lists only its own files: the
-    hidden files then count in one number, and the files and bytes checked cover the listed files only
-    (a whole-snapshot total would include other tenants' records).
+    hidden files then count in one number, and the bytes checked cover the listed files only (a
+    whole-snapshot total would include other tenants' records).
     """
     problems = {failure["path"]: failure["problem"] for failure in report.file_failures}
     digest_errors = sum(1 for error in report.errors if error.check == "digest")
     evidence = report.evidence if evidence is None else evidence
     bundles = [e.bundle_status for e in evidence if e.bundle_status]
+    own_counts = records is not None  # a --tenant build: no whole-snapshot total may show
     records = report.records if records is None else records
     listed_bytes = sum(count for _, count, _ in files)
     return VerificationPage(
@@ -151,8 +152,8 @@ def verification_page(
         trusted_keyids=tuple(report.trusted_keyids),
         files=tuple(FileRow(path, count, size(count), digest, problems.get(path)) for path, count, digest in files),
         files_total_text=size(listed_bytes),
-        files_checked=len(files) if hidden_files else report.files_checked,
-        bytes_checked_text=size(listed_bytes if hidden_files else report.bytes_checked),
+        files_checked=report.files_checked,  # a number of files: the contract allows it
+        bytes_checked_text=size(listed_bytes if own_counts else report.bytes_checked),
         hidden_files=hidden_files,
         records=tuple(sorted(records.items())),
         evidence_counts=count_statuses([e.status for e in evidence], SIGNATURE_STATUSES),
