@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from snapsite.site.views.evidence_page import BUNDLE_STATUSES, SIGNATURE_STATUSES, count_statuses
 from snapsite.site.views.format import size
+from snapsite.spec import ENVELOPE, MANIFEST
 from snapsite.verify.evidence import EvidenceStatus
-from snapsite.verify.steps import ENVELOPE, MANIFEST, VerificationReport
+from snapsite.verify.steps import VerificationReport
 
 UNKNOWN = "\u2014"
 
