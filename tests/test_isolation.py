@@ -38,12 +38,19 @@ def tenant_snapshot(tmp_path_factory: pytest.TempPathFactory, keypair: KeyPair) 
         first[tenant]["retryOf"] = first[tenants[(index + 1) % len(tenants)]]["id"]
         (root / f"{tenant}-merger-plans.txt").write_text(f"{tenant} only\n")
     (root / "runs.ndjson").write_text("".join(json.dumps(r) + "\n" for r in runs))
+    # A schedule's lastRunId and an event's runId that name another tenant's run.
+    for name, field in (("schedules.ndjson", "lastRunId"), ("events.ndjson", "runId")):
+        records = _records(root / name)
+        for index, tenant in enumerate(tenants):
+            mine = next(r for r in records if r["tenantId"] == tenant)
+            mine[field] = first[tenants[(index + 1) % len(tenants)]]["id"]
+        (root / name).write_text("".join(json.dumps(r) + "\n" for r in records))
     sign_snapshot(root, [keypair.private])
     return root
 
 
 def _own_text(snapshot: Path, tenant: str, run_ids: set[str]) -> str:
-    """Every record of `tenant` (by tenantId or by runId) as JSON text, less its `retryOf`."""
+    """Every record of `tenant` (by tenantId or by runId) as JSON text, less its references to runs."""
     lines = []
     for path in sorted(snapshot.glob("*.ndjson")):
         for line in path.read_text(encoding="utf-8").split("\n"):
@@ -51,7 +58,9 @@ def _own_text(snapshot: Path, tenant: str, run_ids: set[str]) -> str:
                 continue
             record = json.loads(line)
             if record.get("tenantId") == tenant or record.get("runId") in run_ids or record.get("id") in run_ids:
-                record.pop("retryOf", None)  # a reference the build must hide, not the build's own data
+                # References the build must hide, not the build's own data.
+                for field in ("retryOf", "lastRunId") + (("runId",) if path.name == "events.ndjson" else ()):
+                    record.pop(field, None)
                 lines.append(json.dumps(record, ensure_ascii=False))
     return "\n".join(lines)
 

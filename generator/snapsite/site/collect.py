@@ -106,6 +106,9 @@ class SiteCollector:
     def _event(self, event: TelemetryEvent) -> None:
         if self._selected(event.tenant_id):
             self.kept["events.ndjson"] += 1
+            # Runs are read before events (as before every record that names a run), so this is final.
+            if self.tenants is not None and event.run_id is not None and event.run_id not in self.run_ids:
+                event = event.model_copy(update={"run_id": OUTSIDE_RUN})
             self.observability.add_event(event)
 
     def record_counts(self) -> dict[str, int]:
@@ -117,13 +120,20 @@ class SiteCollector:
         return counts
 
     def hide_outside_references(self) -> None:
-        """In a --tenant build, a `retryOf` naming a run outside the build is shown without its id.
+        """In a --tenant build, a `retryOf` or a schedule's `lastRunId` naming a run outside the build is shown
+        without its id (an event's `runId` is replaced as it is collected).
 
         Called once every run is collected (a run may name a later line's run). The id could be another
         tenant's; the site contract allows no id of theirs anywhere in the output.
         """
         if self.tenants is None:
             return
+        self.schedules = [
+            s.model_copy(update={"last_run_id": OUTSIDE_RUN})
+            if s.last_run_id is not None and s.last_run_id not in self.run_ids
+            else s
+            for s in self.schedules
+        ]
         self.rows = [
             replace(row, retry_of=OUTSIDE_RUN) if row.retry_of is not None and row.retry_of not in self.run_ids else row
             for row in self.rows
