@@ -6,7 +6,8 @@
  * newCriticals > 0, high: newHigh > 0), policy (policyRevision), from / to (createdAt, an RFC 3339 date or
  * date-time; from inclusive, to exclusive), shard (shardCount), error (errorCode), q (case-insensitive substring
  * of run id, correlation id, initiator, schedule name or error message). Keys combine with AND. The Scheduled tab
- * lists schedules, to which only tenant, schedule and q (schedule name or id) apply.
+ * lists schedules, to which only tenant, schedule and q (schedule name or id) apply. The changes tab of a `--since`
+ * build shows the runs new or changed since the older snapshot (runs-data.js's `change`), any state.
  *
  * No DOM; Node loads this file for the unit tests in tests/js.
  */
@@ -18,6 +19,7 @@
  * @property {number} n
  * @property {number[]} counts  active, completed, failures, other
  * @property {number} total
+ * @property {number} changed  the count of the changes tab (runs new or changed since the older snapshot)
  */
 
 (() => {
@@ -182,9 +184,12 @@
       const tab = /** @type {Record<string, number>} */ (TAB_OF_STATE)[String(value)];
       tabOf[code] = tab === undefined ? OTHER_TAB : tab;
     });
-    // -1: every runs tab; -3: the Scheduled tab (no run rows, only the counts)
-    const wanted = view.tab === "all" ? -1 : RUN_TAB[view.tab] === undefined ? -3 : RUN_TAB[view.tab];
+    // -1: every runs tab; -4: the changes tab; -3: the Scheduled tab (no run rows, only the counts)
+    const wanted =
+      view.tab === "all" ? -1 : view.tab === "changes" ? -4 : RUN_TAB[view.tab] === undefined ? -3 : RUN_TAB[view.tab];
     const counts = [0, 0, 0, 0];
+    let changedCount = 0;
+    const change = runs.change;
     let total = 0;
     let m = 0;
     const tenantCol = cols.tenantId;
@@ -229,12 +234,16 @@
       const tab = tabOf[stateCol[i]];
       counts[tab] += 1;
       total += 1;
-      if (wanted === -1 || tab === wanted) {
+      const changed = change[i] !== 0;
+      if (changed) {
+        changedCount += 1;
+      }
+      if (wanted === -1 || tab === wanted || (wanted === -4 && changed)) {
         out[m] = i;
         m += 1;
       }
     }
-    return { order: out, n: m, counts, total };
+    return { order: out, n: m, counts, total, changed: changedCount };
   }
 
   /**
