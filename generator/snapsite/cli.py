@@ -17,6 +17,7 @@ from snapsite import __version__
 from snapsite.data import DEMO_KEY, DEMO_SNAPSHOT
 from snapsite.errors import ExitCode, SnapsiteError, UsageError
 from snapsite.site.config import DEFAULT_SCOPES
+from snapsite.textsafe import safe_json, safe_text
 
 if TYPE_CHECKING:
     from snapsite.site.config import BuildOptions
@@ -29,8 +30,18 @@ Exit codes (as `stella offline import`):
   130 interrupted"""
 
 
+def _say(line: str) -> None:
+    """Print one line on stdout, with untrusted control and bidi characters escaped (see textsafe)."""
+    click.echo(safe_text(line))
+
+
+def _say_json(document: object) -> None:
+    """Print a JSON report on stdout: still valid JSON, with C1 and bidi characters escaped as well."""
+    click.echo(safe_json(json.dumps(document, indent=2, ensure_ascii=False)))
+
+
 def _fail(message: str) -> None:
-    click.echo(f"snapsite: {message}", err=True)
+    click.echo(f"snapsite: {safe_text(message)}", err=True)
 
 
 def _timestamp(value: str | None) -> str | None:
@@ -116,10 +127,10 @@ def verify(
     trust_root = load_trust_root(trust_roots)
     report = verify_snapshot(snapshot, trust_root, threshold, Limits(max_members, max_bytes))
     if as_json:
-        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        _say_json(report.as_json())
     else:
         for line in summary_lines(report):
-            click.echo(line)
+            _say(line)
     for error in report.errors:
         _fail(error.line())
     sys.exit(report.exit_code)
@@ -139,7 +150,7 @@ def keygen(algorithm: str, output: Path) -> None:
     from snapsite.trust.keys import load_private_key, public_keyid, write_keypair
 
     private, public = write_keypair(output, algorithm)
-    click.echo(f"wrote {private} and {public} (keyid {public_keyid(load_private_key(private))})")
+    _say(f"wrote {private} and {public} (keyid {public_keyid(load_private_key(private))})")
 
 
 @cli.command()
@@ -183,7 +194,7 @@ def sign(
         "stalenessWindowHours": staleness_window_hours,
     }
     manifest = sign_snapshot(directory, keys, metadata)
-    click.echo(f"signed {directory}: {len(manifest['files'])} files, {len(keys)} signature(s)")
+    _say(f"signed {directory}: {len(manifest['files'])} files, {len(keys)} signature(s)")
 
 
 @cli.command()
@@ -240,7 +251,7 @@ def demo(
         created_at=when,
         evidence_bytes=evidence_bytes,
     )
-    click.echo(f"wrote {output}: " + ", ".join(f"{name} {n}" for name, n in sorted(counts.items())))
+    _say(f"wrote {output}: " + ", ".join(f"{name} {n}" for name, n in sorted(counts.items())))
 
 
 @dataclass(frozen=True)
@@ -385,7 +396,7 @@ def build(site: SiteArgs, quiet: bool) -> None:
     for error in result.report.errors:
         _fail(f"warning: built unverified: {error.line()}")
     if not quiet:
-        click.echo(
+        _say(
             f"built {result.output}: {result.runs} runs, {result.pages} pages, {result.files} files, "
             f"{result.bytes / 2**20:.1f} MiB in {result.seconds:.1f} s"
         )
@@ -414,10 +425,10 @@ def serve(site: SiteArgs, port: int, bind: str, watch: bool) -> None:
 
     if not is_loopback(bind):
         _fail(f"warning: --bind {bind} serves the preview (and its snapshot's data) to other machines")
-    with Preview(site.options, site.config_path, bind, port, Terminal(click.echo, _fail)) as preview:
+    with Preview(site.options, site.config_path, bind, port, Terminal(_say, _fail)) as preview:
         with progress_printer() as progress:
             preview.build(progress)
-        click.echo(f"serving {preview.url} ({'watching for changes, ' if watch else ''}Ctrl-C to stop)")
+        _say(f"serving {preview.url} ({'watching for changes, ' if watch else ''}Ctrl-C to stop)")
         sys.stdout.flush()
         preview.run(watch)
 
@@ -451,7 +462,7 @@ def export(snapshot: Path, trust_roots: tuple[Path, ...], run_id: str, output: P
     from snapsite.trust.roots import load_trust_root
 
     export_run(snapshot, load_trust_root(trust_roots), run_id, output, threshold, __version__)
-    click.echo(f"wrote {output}")
+    _say(f"wrote {output}")
 
 
 @cli.command("verify-site")
@@ -475,12 +486,12 @@ def verify_site_command(site: Path, trust_roots: tuple[Path, ...], threshold: in
 
     report = verify_site(site, load_trust_root(trust_roots) if trust_roots else None, threshold)
     if as_json:
-        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        _say_json(report.as_json())
     else:
-        click.echo(f"site       {site}: {report.files_checked} files checked, {len(report.failures)} failure(s)")
+        _say(f"site       {site}: {report.files_checked} files checked, {len(report.failures)} failure(s)")
         state = "checked" if report.signature_checked else "not checked (no --trust-root)"
-        click.echo(f"signature  {'present' if report.signed else 'absent'}, {state}")
-        click.echo(f"verdict    {'VERIFIED' if not report.errors else f'FAILED (exit {report.exit_code})'}")
+        _say(f"signature  {'present' if report.signed else 'absent'}, {state}")
+        _say(f"verdict    {'VERIFIED' if not report.errors else f'FAILED (exit {report.exit_code})'}")
     for error in report.errors:
         _fail(error.line())
     sys.exit(report.exit_code)
@@ -491,7 +502,7 @@ def schema() -> None:
     """Print the JSON Schema of every snapshot record type."""
     from snapsite.snapshot.records import json_schemas
 
-    click.echo(json.dumps(json_schemas(), indent=2, sort_keys=True))
+    click.echo(json.dumps(json_schemas(), indent=2, sort_keys=True))  # our own text
 
 
 def main() -> None:
