@@ -57,6 +57,27 @@ def _timestamp(value: str | None) -> str | None:
     return value
 
 
+MAX_MEMBERS_OPTION = click.option(
+    "--max-members",
+    default=1_000_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Refuse a snapshot with more members than this (nested evidence bundles count too).",
+)
+MAX_BYTES_OPTION = click.option(
+    "--max-bytes",
+    default=64 * 2**30,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Refuse a snapshot that unpacks to more bytes than this (headers and nested bundles count too).",
+)
+
+
+def limit_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The snapshot caps every command that opens a snapshot takes: verify, build, serve, export."""
+    return MAX_MEMBERS_OPTION(MAX_BYTES_OPTION(command))
+
+
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EXIT_CODES_HELP,
@@ -92,20 +113,7 @@ def cli() -> None:
     help="Distinct trusted keys that must have signed the manifest.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout instead of the summary.")
-@click.option(
-    "--max-members",
-    default=1_000_000,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Refuse archives with more members than this.",
-)
-@click.option(
-    "--max-bytes",
-    default=64 * 2**30,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Refuse archives that unpack to more bytes than this.",
-)
+@limit_options
 def verify(
     snapshot: Path,
     trust_roots: tuple[Path, ...],
@@ -270,10 +278,14 @@ class SiteArgs:
     config_path: Path | None
     allow_unverified: bool
     sign_keys: tuple[Path, ...]
+    max_members: int
+    max_bytes: int
+    force: bool
 
     def options(self) -> BuildOptions:
         """The build options, merged over snapsite.toml (read again on each call: `serve --watch` edits it)."""
         from snapsite.site.config import BuildOptions, find_config, merge_features, parse_scopes
+        from snapsite.snapshot.limits import Limits
 
         snapshot, trust_roots = self.snapshot, self.trust_roots
         if snapshot is None:
@@ -281,7 +293,7 @@ class SiteArgs:
             trust_roots = trust_roots or (DEMO_KEY,)
         if not trust_roots:
             raise UsageError("--trust-root is required (the public key that signed the snapshot)")
-        config = find_config(snapshot, self.config_path)
+        config, config_file = find_config(self.config_path)
         scope_list = [self.scopes] if self.scopes is not None else (config.scopes or [",".join(DEFAULT_SCOPES)])
         return BuildOptions(
             snapshot=snapshot,
@@ -295,6 +307,9 @@ class SiteArgs:
             theme=self.theme or config.theme,
             allow_unverified=self.allow_unverified,
             sign_keys=self.sign_keys,
+            limits=Limits(self.max_members, self.max_bytes),
+            force=self.force,
+            config=config_file,
         )
 
 
@@ -343,12 +358,17 @@ _SITE_PARAMETERS = [
         help="Feature flag: runs.dashboard.enabled, runs.retry.enabled, runs.evidenceBundles.",
     ),
     click.option("--title", default=None, help="Site title [default: Runs workspace]."),
-    click.option("--theme", default=None, help="Theme name under themes/ or a folder overriding themes/default."),
+    click.option(
+        "--theme",
+        default=None,
+        help="Theme name under themes/ or a folder overriding themes/default (never beside the snapshot). "
+        "A theme is code: it runs with your rights.",
+    ),
     click.option(
         "--config",
         "config_path",
         type=click.Path(path_type=Path),
-        help="snapsite.toml to read [default: beside the snapshot].",
+        help="snapsite.toml to read [default: ./snapsite.toml; never one beside the snapshot].",
     ),
     click.option(
         "--allow-unverified",
@@ -362,6 +382,9 @@ _SITE_PARAMETERS = [
         type=click.Path(path_type=Path),
         help="Private key to sign the site with (writes site.dsse.json over SHA256SUMS). Repeatable.",
     ),
+    MAX_MEMBERS_OPTION,
+    MAX_BYTES_OPTION,
+    click.option("--force", is_flag=True, help="Replace OUTPUT even if snapsite did not write it (deletes it)."),
 ]
 
 

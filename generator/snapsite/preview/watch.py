@@ -196,10 +196,8 @@ def watch_targets(options: BuildOptions, config: Path | None) -> WatchTargets:
     folders = {folder.resolve() for folder in theme_dirs(options.theme)}
     # The snapshot's own path too: a folder deleted and made again shows up there first.
     files = {snapshot}
-    if config is not None:
-        files.add(config.resolve())
-    else:
-        files.update({snapshot / CONFIG_NAME, snapshot.parent / CONFIG_NAME})
+    # The operator's config only (see site.config): never one beside the snapshot.
+    files.add((config if config is not None else Path.cwd() / CONFIG_NAME).resolve())
     for path in (snapshot, *(root.resolve() for root in options.trust_roots)):
         (folders if path.is_dir() else files).add(path)
     return WatchTargets(frozenset(folders), frozenset(files))
