@@ -475,16 +475,27 @@ def serve(site: SiteArgs, port: int, bind: str, watch: bool) -> None:
     help="The bundle to write, e.g. run-7f3a9c.tar.gz.",
 )
 @click.option("--threshold", default=1, show_default=True, type=click.IntRange(min=1))
-def export(snapshot: Path, trust_roots: tuple[Path, ...], run_id: str, output: Path, threshold: int) -> None:
+@limit_options
+def export(
+    snapshot: Path,
+    trust_roots: tuple[Path, ...],
+    run_id: str,
+    output: Path,
+    threshold: int,
+    max_members: int,
+    max_bytes: int,
+) -> None:
     """Write one run's evidence bundle (a reproducible .tar.gz) from a verified snapshot.
 
     The bundle holds the run's record, findings CSV, evidence files and attestations, manifest.json,
     SHA256SUMS and README.txt; the same snapshot gives byte-identical bundles.
     """
     from snapsite.audit.bundle import export_run
+    from snapsite.snapshot.limits import Limits
     from snapsite.trust.roots import load_trust_root
 
-    export_run(snapshot, load_trust_root(trust_roots), run_id, output, threshold, __version__)
+    limits = Limits(max_members, max_bytes)
+    export_run(snapshot, load_trust_root(trust_roots), run_id, output, threshold, __version__, limits)
     _say(f"wrote {output}")
 
 
@@ -514,7 +525,14 @@ def verify_site_command(site: Path, trust_roots: tuple[Path, ...], threshold: in
         _say(f"site       {site}: {report.files_checked} files checked, {len(report.failures)} failure(s)")
         state = "checked" if report.signature_checked else "not checked (no --trust-root)"
         _say(f"signature  {'present' if report.signed else 'absent'}, {state}")
-        _say(f"verdict    {'VERIFIED' if not report.errors else f'FAILED (exit {report.exit_code})'}")
+        if report.snapshot_verdict is not None:
+            _say(f"snapshot   {report.snapshot_verdict} (as the site's signed predicate says)")
+        verdict = "VERIFIED" if not report.errors else f"FAILED (exit {report.exit_code})"
+        if not report.errors and report.snapshot_verdict not in (None, "verified"):
+            verdict += ", but built from an UNVERIFIED snapshot (--allow-unverified)"
+        _say(f"verdict    {verdict}")
+    if report.snapshot_verdict not in (None, "verified"):
+        _fail("warning: the site was built from a snapshot that failed verification (--allow-unverified)")
     for error in report.errors:
         _fail(error.line())
     sys.exit(report.exit_code)

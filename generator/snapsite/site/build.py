@@ -14,7 +14,7 @@ from typing import Any
 from snapsite import __version__
 from snapsite.audit.sitesign import sign_site
 from snapsite.errors import ExitCode
-from snapsite.formats.downloads import command_script, submit_script
+from snapsite.formats.downloads import command_script, option, submit_script
 from snapsite.progress import Progress
 from snapsite.site.collect import SiteCollector
 from snapsite.site.config import BuildOptions, build_time, check_theme_folder
@@ -508,7 +508,7 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
         command_script(
             site.snapshot_id,
             "Export every run of this site as an evidence bundle.",
-            [("stella", "runs", "export", "--run", r.id, "--bundle") for r in ordered],
+            [("stella", "runs", "export", option("run", r.id), "--bundle") for r in ordered],
         ),
     )
     if scopes.manage:
@@ -517,7 +517,7 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
             command_script(
                 site.snapshot_id,
                 "Retry every failed run of this site.",
-                [("stella", "runs", "retry", "--run", r.id) for r in ordered if r.state == "error"],
+                [("stella", "runs", "retry", option("run", r.id)) for r in ordered if r.state == "error"],
             ),
         )
         writer.write_text(
@@ -525,6 +525,6 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
             command_script(
                 site.snapshot_id,
                 "Cancel every active run of this site (check first!).",
-                [("stella", "runs", "cancel", "--run", r.id) for r in ordered if r.state in ACTIVE_STATES],
+                [("stella", "runs", "cancel", option("run", r.id)) for r in ordered if r.state in ACTIVE_STATES],
             ),
         )

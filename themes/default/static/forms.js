@@ -311,7 +311,7 @@
       app.clear(output).appendChild(h("p", { class: "muted", role: "status" }, "Reading the impact index\u2026"));
       withImpact(function (rows) {
         app.clear(output);
-        var command = "stella runs preview --tenant " + app.shQuote(chosen) + " --file keys.json";
+        var command = "stella runs preview " + app.shQuote("--tenant=" + chosen) + " --file keys.json";
         if (rows === false) {
           app.append(output, [h("p", { role: "alert" }, "This site has no impact index (data/impact.js): only the CLI can preview."), cliLine(command)]);
           return;

@@ -1382,7 +1382,7 @@
       if (id.indexOf("\u0000") !== -1) {
         lines.push("# skipped a run whose id holds a NUL character: " + app.commentSafe(id));
       } else {
-        lines.push("stella runs export --run " + app.shQuote(id) + " --bundle");
+        lines.push("stella runs export " + app.shQuote("--run=" + id) + " --bundle"); // an id may start with "-"
       }
     });
     return lines.join("\n") + "\n";

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from snapsite.formats.downloads import command_line, option
 from snapsite.site.names import slug
 from snapsite.site.views.format import duration, human_time, iso, runbook_name, size
 from snapsite.snapshot.records import EvidenceItem, FindingDelta, LogEntry, Run, RunPhase, Segment
@@ -319,7 +319,7 @@ def _phases(run: Run, now: datetime) -> tuple[PhaseView, ...]:
 
 
 def _command(*parts: str) -> str:
-    return " ".join(shlex.quote(p) for p in parts)
+    return command_line(parts)
 
 
 def run_page(
@@ -355,7 +355,7 @@ def run_page(
             error_message=s.error.message if s.error else None,
             runbook=runbook_name(s.error.code) if s.error else None,
             retry_command=(
-                _command("stella", "runs", "retry", "--run", run.id, "--segment", s.id)
+                _command("stella", "runs", "retry", option("run", run.id), option("segment", s.id))
                 if scopes.manage and s.state == "error"
                 else None
             ),
@@ -367,12 +367,12 @@ def run_page(
         counts[f.severity] += 1
     ordered_logs = sorted(logs, key=lambda e: e.ts)[-LOGS_SHOWN:]
     shown_evidence = [(item, status) for item, status in evidence if scopes.policy or item.kind != "policy-run"]
-    commands = [("Export evidence bundle", _command("stella", "runs", "export", "--run", run.id, "--bundle"))]
+    commands = [("Export evidence bundle", _command("stella", "runs", "export", option("run", run.id), "--bundle"))]
     if scopes.manage:
         if run.state in ("error", "cancelled"):
-            commands.insert(0, ("Retry run", _command("stella", "runs", "retry", "--run", run.id)))
+            commands.insert(0, ("Retry run", _command("stella", "runs", "retry", option("run", run.id))))
         if run.state in ACTIVE_STATES:
-            commands.insert(0, ("Cancel run", _command("stella", "runs", "cancel", "--run", run.id)))
+            commands.insert(0, ("Cancel run", _command("stella", "runs", "cancel", option("run", run.id))))
     return RunPage(
         row=row,
         tenant_name=tenant_name,
