@@ -20,7 +20,7 @@ from conftest import SnapshotBuilder, pack_tree, snapsite
 from hostile import one_error_line, tree_state
 from snapsite.errors import ExitCode
 from snapsite.snapshot.hashing import CHUNK
-from snapsite.verify.evidence import BUNDLE_MEDIA_TYPE
+from snapsite.spec import BUNDLE_MEDIA_TYPE
 
 MiB = 1 << 20
 CAP_HINT = "(the cap; raise it with --max-bytes)"
@@ -39,11 +39,12 @@ def _tar(members: list[tuple[str, bytes, dict[str, str]]]) -> bytes:
 
 def _command(name: str, archive: Path, snapshot: SnapshotBuilder, out: Path, *caps: str) -> list[str | Path]:
     key = snapshot.key.public
-    return {
+    commands: dict[str, list[str | Path]] = {
         "verify": ["verify", archive, "--trust-root", key, *caps],
         "build": ["build", archive, "--trust-root", key, "-o", out / "site", "-q", *caps],
         "export": ["export", archive, "--trust-root", key, "--run=x", "-o", out / "b.tar.gz", *caps],
-    }[name]
+    }
+    return commands[name]
 
 
 @pytest.mark.parametrize("command", ["verify", "build", "export"])

@@ -13,13 +13,13 @@ import pytest
 from conftest import KeyPair, SnapshotBuilder, snapsite
 from hostile import one_error_line, tree_state
 from snapsite.errors import ExitCode
-from snapsite.textsafe import is_safe, safe_json, safe_text
+from snapsite.textsafe import is_terminal_safe, terminal_safe, terminal_safe_json
 
 SPOOF = "\x1b[2J\x1b[32m verdict VERIFIED \x1b[8m\u202e\x9b"
 
 
 def _raw_controls(text: str) -> list[str]:
-    return [c for c in text if not is_safe(c) and c != "\n"]
+    return [c for c in text if not is_terminal_safe(c) and c != "\n"]
 
 
 def _set_keyid(builder: SnapshotBuilder, keyid: str) -> None:
@@ -30,11 +30,11 @@ def _set_keyid(builder: SnapshotBuilder, keyid: str) -> None:
 
 
 def test_safe_text_escapes_controls_and_bidi() -> None:
-    assert safe_text("a\x1b[2Jb\u202ec\td\x9b") == "a\\x1b[2Jb\\u202ec\\x09d\\x9b"
-    assert safe_text("plain ünïcode text: run:acme:1") == "plain ünïcode text: run:acme:1"
+    assert terminal_safe("a\x1b[2Jb\u202ec\td\x9b") == "a\\x1b[2Jb\\u202ec\\x09d\\x9b"
+    assert terminal_safe("plain ünïcode text: run:acme:1") == "plain ünïcode text: run:acme:1"
     document = json.dumps({"k": SPOOF}, indent=2, ensure_ascii=False)
-    assert json.loads(safe_json(document)) == {"k": SPOOF}
-    assert not _raw_controls(safe_json(document))
+    assert json.loads(terminal_safe_json(document)) == {"k": SPOOF}
+    assert not _raw_controls(terminal_safe_json(document))
 
 
 def test_hostile_keyid_cannot_paint_a_verdict(snapshot: SnapshotBuilder, other_keypair: KeyPair) -> None:
@@ -71,7 +71,7 @@ def test_member_name_with_control_character_is_refused(snapshot: SnapshotBuilder
     assert result.returncode == ExitCode.INVALID, result.stderr
     line = one_error_line(result)
     assert line.startswith("snapsite: container: ") and "control, bidi" in line
-    assert safe_text(name) in line and not _raw_controls(result.stderr + result.stdout)
+    assert terminal_safe(name) in line and not _raw_controls(result.stderr + result.stdout)
     assert tree_state(snapshot.root.parent) == before
 
 

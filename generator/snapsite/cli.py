@@ -17,7 +17,7 @@ from snapsite import __version__
 from snapsite.data import DEMO_KEY, DEMO_SNAPSHOT
 from snapsite.errors import ExitCode, SnapsiteError, UsageError
 from snapsite.site.config import DEFAULT_SCOPES
-from snapsite.textsafe import safe_json, safe_text
+from snapsite.textsafe import terminal_safe, terminal_safe_json
 
 if TYPE_CHECKING:
     from snapsite.site.config import BuildOptions
@@ -32,16 +32,16 @@ Exit codes (as `stella offline import`):
 
 def _say(line: str) -> None:
     """Print one line on stdout, with untrusted control and bidi characters escaped (see textsafe)."""
-    click.echo(safe_text(line))
+    click.echo(terminal_safe(line))
 
 
 def _say_json(document: object) -> None:
     """Print a JSON report on stdout: still valid JSON, with C1 and bidi characters escaped as well."""
-    click.echo(safe_json(json.dumps(document, indent=2, ensure_ascii=False)))
+    click.echo(terminal_safe_json(json.dumps(document, indent=2, ensure_ascii=False)))
 
 
 def _fail(message: str) -> None:
-    click.echo(f"snapsite: {safe_text(message)}", err=True)
+    click.echo(f"snapsite: {terminal_safe(message)}", err=True)
 
 
 def _timestamp(value: str | None) -> str | None:

@@ -219,7 +219,9 @@ def test_selection_downloads_csv_and_export_script(
     assert lines[0] == "#!/bin/sh" and "set -eu" in lines
     commands = [shlex.split(line) for line in lines if line.startswith("stella ")]
     assert {c[3].removeprefix("--run=") for c in commands} == chosen
-    assert all(c[:3] == ["stella", "runs", "export"] and c[3].startswith("--run=") and c[4:] == ["--bundle"] for c in commands)
+    assert all(
+        c[:3] == ["stella", "runs", "export"] and c[3].startswith("--run=") and c[4:] == ["--bundle"] for c in commands
+    )
     page.click('#selection-bar button[data-selection="clear"]')
     assert page.inner_text("#selection-bar [data-selection-count]") == "0"
     assert page.is_disabled('#selection-bar button[data-selection="csv"]')

@@ -25,10 +25,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from snapsite.errors import UsageError
+from snapsite.spec import SUMS
 
 MARKER = ".snapsite-site"
 MARKER_TEXT = "This folder is a site written by snapsite; `snapsite build -o` may replace it.\n"
-SUMS = "SHA256SUMS"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from snapsite.errors import SnapsiteError
 from snapsite.site.names import portable_problem
-from snapsite.site.outdir import MARKER, MARKER_TEXT, SUMS, check_output, recover_interrupted_swap, swap_in
+from snapsite.site.outdir import MARKER, MARKER_TEXT, check_output, recover_interrupted_swap, swap_in
+from snapsite.spec import SUMS
 
 if TYPE_CHECKING:
     from snapsite.site.incremental import PreviousOutput

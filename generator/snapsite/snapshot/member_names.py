@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from snapsite.textsafe import is_safe, safe_text
+from snapsite.textsafe import is_terminal_safe, terminal_safe
 
 _NAME_MAX_BYTES = 4096
 _SEGMENT_MAX_BYTES = 255
@@ -24,7 +24,7 @@ def check_member_name(name: str) -> str | None:
         return "empty name"
     if "\x00" in name:
         return "name contains a NUL byte"
-    if not is_safe(name):
+    if not is_terminal_safe(name):
         # A control or bidi character in a name can rewrite the operator's terminal (spec section 1: refused).
         return "name contains a control, bidi or invisible formatting character"
     if "\\" in name:
@@ -59,7 +59,7 @@ def collision_key(name: str) -> str:
 
 def shown_name(name: str) -> str:
     """A member name safe to print: control, bidi characters and undecodable bytes (surrogates) escaped."""
-    return safe_text(name.encode("utf-8", "backslashreplace").decode("utf-8") if _has_surrogate(name) else name)
+    return terminal_safe(name.encode("utf-8", "backslashreplace").decode("utf-8") if _has_surrogate(name) else name)
 
 
 def _has_surrogate(name: str) -> bool:
