@@ -449,11 +449,14 @@ def serve(site: SiteArgs, port: int, bind: str, watch: bool) -> None:
     if not is_loopback(bind):
         _fail(f"warning: --bind {bind} serves the preview (and its snapshot's data) to other machines")
     with Preview(site.options, site.config_path, bind, port, Terminal(_say, _fail)) as preview:
-        with progress_printer() as progress:
-            preview.build(progress)
-        _say(f"serving {preview.url} ({'watching for changes, ' if watch else ''}Ctrl-C to stop)")
-        sys.stdout.flush()
-        preview.run(watch)
+
+        def first() -> None:
+            with progress_printer() as progress:
+                preview.build(progress)
+            _say(f"serving {preview.url} ({'watching for changes, ' if watch else ''}Ctrl-C to stop)")
+            sys.stdout.flush()
+
+        preview.run(watch, first)
 
 
 @cli.command()

@@ -276,17 +276,24 @@ class RunPage:
         return [(name, count, round(count * 100 / most, 2)) for name, count in self.severity_counts]
 
 
+# Every file taken from the snapshot ends in `.bin`: a name no browser renders (application/octet-stream, never
+# sniffed), so opening one from file:// or from `serve` downloads it instead of running it, whatever its name in the
+# snapshot (`.html`, `.svg`, `.xhtml`, `.xml`) or its media type. The original extension stays visible before it.
+INERT_SUFFIX = ".bin"
+
+
 def evidence_href(item: EvidenceItem) -> str:
-    """Where an evidence file is copied in the site (portable, from its id)."""
+    """Where an evidence file is copied in the site (portable, from its id; inert whatever its name)."""
     stem = item.path.rsplit("/", 1)[-1]
-    extension = stem.rsplit(".", 1)[-1].lower() if "." in stem else "bin"
-    if not extension.isalnum() or len(extension) > 12:
-        extension = "bin"
-    return f"evidence/{slug(item.id)}.{extension}"
+    extension = stem.rsplit(".", 1)[-1].lower() if "." in stem else ""
+    if not extension.isalnum() or len(extension) > 12 or extension == "bin":
+        extension = ""
+    return f"evidence/{slug(item.id)}{'.' + extension if extension else ''}{INERT_SUFFIX}"
 
 
 def attestation_href(item: EvidenceItem) -> str:
-    return f"evidence/{slug(item.id)}.dsse.json"
+    """Where an evidence item's attestation (snapshot content too) is copied: inert like the evidence file."""
+    return f"evidence/{slug(item.id)}.dsse.json{INERT_SUFFIX}"
 
 
 def _phases(run: Run, now: datetime) -> tuple[PhaseView, ...]:
