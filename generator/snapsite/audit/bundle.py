@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from snapsite.errors import ExitCode, SnapshotError, UsageError
+from snapsite.fileio import write_atomic
 from snapsite.formats.downloads import findings_csv
 from snapsite.formats.tarball import deterministic_targz
 from snapsite.snapshot.container import Container, Limits, open_container
@@ -142,20 +141,8 @@ def export_run(
             raise SnapshotError("export", "runs.ndjson", f"no run {run_id!r} in the snapshot", ExitCode.NOT_FOUND)
         assert report.manifest is not None
         data = bundle_bytes(container, sink.data, report.manifest.snapshot_id, report.manifest.created_at, version)
-    _write_atomically(output, data)
-    return report
-
-
-def _write_atomically(output: Path, data: bytes) -> None:
-    """Write `data` to a new, uniquely named file beside `output` (exclusive creation: nothing planted there is
-    followed or overwritten), then rename it over `output`."""
-    fd, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".partial", dir=output.parent)
-    partial = Path(name)
     try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        partial.chmod(0o644)
-        partial.replace(output)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+        write_atomic(output, data)  # exclusive, no-follow: a link planted beside the output is never followed
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write the bundle ({exc.strerror or exc})") from None
+    return report

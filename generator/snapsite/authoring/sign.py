@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from snapsite.errors import UsageError
+from snapsite.fileio import write_atomic
 from snapsite.jsonstrict import JSONError, loads
 from snapsite.snapshot.hashing import hash_files
 from snapsite.snapshot.member_names import check_member_name, collision_key
@@ -163,16 +162,9 @@ def _check_metadata(metadata: Mapping[str, Any]) -> None:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` in one step, so an interrupted signing never leaves half a manifest."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    temporary = Path(name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        temporary.chmod(0o644)
-        temporary.replace(path)
+        write_atomic(path, data)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
         raise UsageError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
