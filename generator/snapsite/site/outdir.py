@@ -50,7 +50,11 @@ def check_output(target: Path, protected: Iterable[Path], force: bool) -> None:
         if _within(resolved, guarded) or _within(guarded, resolved):
             relation = "is" if resolved == guarded else ("is inside" if _within(resolved, guarded) else "contains")
             raise UsageError(f"output {target} {relation} {path}, an input of the build; choose another folder (-o)")
-    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve() or _within(Path.cwd(), resolved):
+    if (
+        resolved == Path(resolved.anchor)
+        or resolved == Path.home().resolve()
+        or _within(Path.cwd().resolve(), resolved)
+    ):
         raise UsageError(f"output {target} is a root or home folder or holds the current one; choose another (-o)")
     if not resolved.exists():
         return
