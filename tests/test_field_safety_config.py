@@ -94,3 +94,13 @@ def test_a_theme_the_operator_names_elsewhere_still_works(
     result = build(snapshot, work / "site", "--theme", str(theme), cwd=work)
     assert result.returncode == 0, result.stderr
     assert canary.read_text() == CANARY
+
+
+def test_a_theme_name_cannot_climb_out_of_the_installed_themes(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    before = tree_state(tmp_path)
+    result = build(snapshot, work / "site", "--theme", "../../../snapshot-theme", cwd=work)
+    assert result.returncode == ExitCode.USAGE
+    assert one_error_line(result).startswith("snapsite: error: theme '../../../snapshot-theme' is neither a folder")
+    assert tree_state(tmp_path) == before
