@@ -737,8 +737,8 @@ def test_evidence_page(renderer: Renderer) -> None:
     commands = [b["data-copy"] for b in soup.select("#bundles button[data-copy]")]
     # Newest run first, then the run id descending: run:b before run:acme:...
     assert commands == [
-        "stella runs export --run run:b --bundle",
-        f"stella runs export --run {shlex.quote(RUN_ID)} --bundle",
+        "stella runs export --run=run:b --bundle",
+        f"stella runs export {shlex.quote('--run=' + RUN_ID)} --bundle",
     ]
     soup = soup_of(render(renderer, "evidence.html", page=evidence_page([], False, 0)))
     assert "No evidence downloads" in text(soup.select_one("#evidence-list"))

@@ -14,10 +14,10 @@ from typing import Any
 from snapsite import __version__
 from snapsite.audit.sitesign import sign_site
 from snapsite.errors import ExitCode
-from snapsite.formats.downloads import command_script, submit_script
+from snapsite.formats.downloads import command_script, option, submit_script
 from snapsite.progress import Progress
 from snapsite.site.collect import SiteCollector
-from snapsite.site.config import BuildOptions, build_time
+from snapsite.site.config import BuildOptions, build_time, check_theme_folder
 from snapsite.site.incremental import PreviousOutput, RenderState, tree_digest
 from snapsite.site.output import SiteWriter
 from snapsite.site.render import Renderer, collect_assets, json_for_script, theme_dirs
@@ -49,7 +49,7 @@ from snapsite.site.views.runs import (
 )
 from snapsite.site.views.schedules import ScheduleRow, schedules_page
 from snapsite.site.views.verification_page import verification_page
-from snapsite.snapshot.container import Container, Limits, open_container
+from snapsite.snapshot.container import Container, open_container
 from snapsite.snapshot.records import EvidenceItem
 from snapsite.trust.roots import load_trust_root
 from snapsite.verify.evidence import EvidenceStatus
@@ -84,9 +84,11 @@ def build_site(
     started = time.monotonic()
     trust_root = load_trust_root(options.trust_roots)
     dirs = theme_dirs(options.theme)
-    writer = SiteWriter(options.output)
+    if len(dirs) > 1:
+        check_theme_folder(dirs[0], options.snapshot)
+    writer = SiteWriter(options.output, _inputs_of(options, dirs), options.force)
     try:
-        with open_container(options.snapshot, Limits()) as container, _spill_folder(writer) as spill_dir:
+        with open_container(options.snapshot, options.limits) as container, _spill_folder(writer) as spill_dir:
             report = VerificationReport(source=str(options.snapshot), threshold=options.threshold)
             scopes = _scopes(options)
             spill = Spill(spill_dir, buckets=256)
@@ -123,6 +125,13 @@ def build_site(
         reused_runs=rendered.reused_runs,
         render_state=rendered.state if report.verified else None,
     )
+
+
+def _inputs_of(options: BuildOptions, theme: list[Path]) -> list[Path]:
+    """What the output may neither be, hold nor sit in: everything the build reads."""
+    config = [options.config] if options.config is not None else []
+    own_theme = theme[:-1]  # the installed default theme is package data, never near an output
+    return [options.snapshot, *options.trust_roots, *options.sign_keys, *config, *own_theme]
 
 
 def _site_predicate(options: BuildOptions, report: VerificationReport) -> dict[str, Any]:
@@ -511,7 +520,7 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
         command_script(
             site.snapshot_id,
             "Export every run of this site as an evidence bundle.",
-            [("stella", "runs", "export", "--run", r.id, "--bundle") for r in ordered],
+            [("stella", "runs", "export", option("run", r.id), "--bundle") for r in ordered],
         ),
     )
     if scopes.manage:
@@ -520,7 +529,7 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
             command_script(
                 site.snapshot_id,
                 "Retry every failed run of this site.",
-                [("stella", "runs", "retry", "--run", r.id) for r in ordered if r.state == "error"],
+                [("stella", "runs", "retry", option("run", r.id)) for r in ordered if r.state == "error"],
             ),
         )
         writer.write_text(
@@ -528,6 +537,6 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
             command_script(
                 site.snapshot_id,
                 "Cancel every active run of this site (check first!).",
-                [("stella", "runs", "cancel", "--run", r.id) for r in ordered if r.state in ACTIVE_STATES],
+                [("stella", "runs", "cancel", option("run", r.id)) for r in ordered if r.state in ACTIVE_STATES],
             ),
         )
