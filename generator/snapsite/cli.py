@@ -78,7 +78,20 @@ def limit_options(command: Callable[..., None]) -> Callable[..., None]:
     return MAX_MEMBERS_OPTION(MAX_BYTES_OPTION(command))
 
 
+class _Commands(click.Group):
+    """The command group; a snapsite failure becomes one line on stderr and the spec's exit code right here, so
+    the command behaves the same run as a program (`main`) or in-process (click's CliRunner, in the tests)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SnapsiteError as exc:
+            _fail(f"error: {exc.line()}")
+            ctx.exit(exc.exit_code)
+
+
 @click.group(
+    cls=_Commands,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EXIT_CODES_HELP,
 )
