@@ -565,7 +565,9 @@ def schema() -> None:
 def main() -> None:
     """Entry point: one line and the spec's exit code for every failure, never a traceback."""
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)  # the exit code of a failure the command group reported
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except SnapsiteError as exc:
         _fail(f"error: {exc.line()}")
         sys.exit(exc.exit_code)
