@@ -7,12 +7,13 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from snapsite import __version__
 from snapsite.audit.sitesign import sign_site
+from snapsite.changes.facts import FactsCollector
 from snapsite.errors import ExitCode
 from snapsite.formats.downloads import command_script, option, submit_script
 from snapsite.progress import Progress
@@ -23,7 +24,9 @@ from snapsite.site.output import SiteWriter
 from snapsite.site.render import Renderer, collect_assets, json_for_script, theme_dirs
 from snapsite.site.run_pages import RunContext, bundle_file, plan_buckets, rendering_runs
 from snapsite.site.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
+from snapsite.site.since import CHANGES_DATA, SinceParts, both, named, since_parts
 from snapsite.site.spill import Spill, bucket_of
+from snapsite.site.views.changes import static_change_rows
 from snapsite.site.views.context import SiteInfo, heartbeat_warning, staleness
 from snapsite.site.views.evidence_page import evidence_page
 from snapsite.site.views.format import duration, iso, runbook_name, size
@@ -32,6 +35,7 @@ from snapsite.site.views.index import (
     STATIC_ROWS,
     Card,
     IndexPage,
+    changes_card,
     filter_options,
     list_page_name,
     newest_first,
@@ -98,18 +102,30 @@ def build_site(
                 tenants=frozenset(options.tenants) if options.tenants else None,
                 scopes=scopes,
             )
+            # A --since build also keeps the facts of this snapshot that the comparison with OLD needs.
+            facts = FactsCollector(report, collector.tenants) if options.since is not None else None
             _step(progress, "verifying", 0, 1)
             verify_container(
-                container, trust_root, options.threshold, report, sink=collector, keep_going=options.allow_unverified
+                container,
+                trust_root,
+                options.threshold,
+                report,
+                sink=collector if facts is None else both(collector, facts),
+                keep_going=options.allow_unverified,
             )
             spill.close()
             collector.hide_outside_references()
             _refuse_unless_allowed(report, options)
+            since = None
+            if facts is not None:
+                _step(progress, "verifying --since", 0, 1)
+                tenant_names = {t.id: t.name for t in report.tenants}
+                since = since_parts(options, trust_root, facts, frozenset(collector.run_ids), tenant_names)
             reusable = previous if report.verified else None
-            rendered = _render(container, options, dirs, report, collector, writer, spill, progress, reusable)
+            rendered = _render(container, options, dirs, report, collector, writer, spill, progress, reusable, since)
         writer.write_sums()
         if options.sign_keys:
-            sign_site(writer.root, options.sign_keys, _site_predicate(options, report))
+            sign_site(writer.root, options.sign_keys, _site_predicate(options, report, since))
         writer.commit()
     except BaseException:
         writer.abort()
@@ -134,9 +150,10 @@ def _inputs_of(options: BuildOptions, theme: list[Path]) -> list[Path]:
     return [options.snapshot, *options.trust_roots, *options.sign_keys, *config, *own_theme]
 
 
-def _site_predicate(options: BuildOptions, report: VerificationReport) -> dict[str, Any]:
-    """What the site's signature vouches for, beyond SHA256SUMS: its source and how it was made."""
-    return {
+def _site_predicate(options: BuildOptions, report: VerificationReport, since: SinceParts | None) -> dict[str, Any]:
+    """What the site's signature vouches for, beyond SHA256SUMS: its source (and OLD's, for `--since`) and how it
+    was made."""
+    predicate = {
         "snapshotId": report.snapshot_id,
         "generator": {"name": "snapsite", "version": __version__},
         "options": options.shaping(),
@@ -146,6 +163,10 @@ def _site_predicate(options: BuildOptions, report: VerificationReport) -> dict[s
             "errors": [e.line() for e in report.errors],
         },
     }
+    if since is not None:
+        old = since.changes.old
+        predicate["since"] = {"snapshotId": old.snapshot_id, "createdAt": old.created_at, "force": options.force_since}
+    return predicate
 
 
 @contextmanager
@@ -176,10 +197,12 @@ def _refuse_unless_allowed(report: VerificationReport, options: BuildOptions) ->
     coverable = {ExitCode.SIGNATURE, ExitCode.DIGEST}
     if options.allow_unverified and all(e.exit_code in coverable for e in report.errors):
         return
-    raise report.errors[0]
+    raise report.errors[0] if options.since is None else named(report.errors[0], report.source)
 
 
-def _site_info(options: BuildOptions, report: VerificationReport, collector: SiteCollector) -> SiteInfo:
+def _site_info(
+    options: BuildOptions, report: VerificationReport, collector: SiteCollector, since: SinceParts | None
+) -> SiteInfo:
     manifest = report.manifest
     assert manifest is not None
     built = build_time(manifest.created_at)
@@ -205,6 +228,7 @@ def _site_info(options: BuildOptions, report: VerificationReport, collector: Sit
         scopes=tuple(sorted(options.scopes)),
         features=tuple(sorted(options.features.items())),
         generator_version=__version__,
+        since=since.info if since else None,
     )
 
 
@@ -241,11 +265,12 @@ def _render(
     spill: Spill,
     progress: Progress | None,
     previous: PreviousOutput | None,
+    since: SinceParts | None,
 ) -> _Rendered:
     """Write every page and file of the site, taking unchanged buckets' files from `previous`."""
     assets = collect_assets(dirs)
     renderer = Renderer(dirs, assets)
-    site = _site_info(options, report, collector)
+    site = _site_info(options, report, collector, since)
     scopes = collector.scopes
     statuses = {e.id: e for e in report.evidence}
     by_run: dict[str, list[tuple[EvidenceItem, EvidenceStatus]]] = defaultdict(list)
@@ -269,6 +294,7 @@ def _render(
         bundles=scopes.bundles and scopes.downloads,
         previous=previous,
         rows={row.id: row for row in rows},
+        changes=since.runs if since else {},
     )
     jobs, state = plan_buckets(context, rows, spill, collector.findings_per_run)
     for job in jobs:
@@ -284,7 +310,7 @@ def _render(
             reused += file.reused and file.path.startswith("runs/")
             if file.path.startswith("bundles/"):
                 bundles[bundle_owner[file.path]] = SiteBundle(file.path, file.size, size(file.size), file.sha256)
-    _site_pages(pages, container, options, dirs, report, collector, previous)
+    _site_pages(pages, container, options, dirs, report, collector, previous, since)
     row_of = {r.id: r for r in rows}
     entries = [
         (row_of[item.run_id], evidence_view(item, statuses[item.id], scopes))
@@ -305,6 +331,7 @@ def _site_pages(
     report: VerificationReport,
     collector: SiteCollector,
     previous: PreviousOutput | None,
+    since: SinceParts | None,
 ) -> None:
     """The index, listing, schedules, observability, verification and runbook pages, data files and scripts."""
     writer, site, scopes = pages.writer, pages.site, collector.scopes
@@ -322,17 +349,22 @@ def _site_pages(
     data_files = _write_run_data(writer, ordered, collector.spill.buckets, schedules_view.rows, site)
     if collector.impact:
         writer.write_text("data/impact.js", f"window.snapsiteImpact={json_for_script(collector.impact)};\n")
+    if since is not None:
+        writer.write_text(CHANGES_DATA, f"window.snapsiteChanges={json_for_script(since.tab)};\n")
     list_pages = tuple(
         (list_page_name(n + 1), f"runs {n * LIST_PAGE_SIZE + 1}-{min(len(ordered), (n + 1) * LIST_PAGE_SIZE)}")
         for n in range(max(1, -(-len(ordered) // LIST_PAGE_SIZE)))
     )
-    index = _index_page(collector, site, ordered, list_pages, data_files, options)
+    index = _index_page(collector, site, ordered, list_pages, data_files, options, since)
     pages.write("index.html", "index.html", "Runs", "index.html", page=index)
     for number, (href, _) in enumerate(list_pages, start=1):
         chunk = ordered[(number - 1) * LIST_PAGE_SIZE : number * LIST_PAGE_SIZE]
         title = f"All runs, page {number}"
         pages.write(href, "list.html", title, "index.html", rows=chunk, number=number, pages=list_pages)
-    pages.write("schedules.html", "schedules.html", "Schedules", "schedules.html", page=schedules_view)
+    schedule_changes = since.schedules if since else None
+    pages.write(
+        "schedules.html", "schedules.html", "Schedules", "schedules.html", page=schedules_view, changes=schedule_changes
+    )
     observability = observability_page(collector.observability, site.heartbeat_warning, collector.run_ids)
     pages.write("observability.html", "observability.html", "Observability", "observability.html", page=observability)
     _copy_evidence(container, writer, collector, scopes, previous)
@@ -379,12 +411,14 @@ def _index_page(
     list_pages: tuple[tuple[str, str], ...],
     data_files: tuple[str, ...],
     options: BuildOptions,
+    since: SinceParts | None,
 ) -> IndexPage:
     active = [r for r in ordered if r.state in ACTIVE_STATES]
     queue = collector.observability.queue_depth()
     planner = int(sum(v for (_, _, stage), v in queue.items() if stage == "planner"))
     executor = int(sum(v for (_, _, stage), v in queue.items() if stage == "executor"))
     cards: tuple[Card, ...] = ()
+    moved = since.cards if since else {}
     if options.feature("runs.dashboard.enabled"):
         cards = (
             Card("Active runs", str(len(active)), "planning, queued or running", "card-active"),
@@ -397,9 +431,12 @@ def _index_page(
             ),
             Card("KEV deltas", str(sum(r.kev_additions for r in ordered)), "known exploited additions", "card-kev"),
         )
+        cards = tuple(replace(card, change=moved.get(card.testid)) for card in cards)
+        if since is not None:
+            cards += (changes_card(since.info, since.failures),)
     return IndexPage(
         cards=cards,
-        tab_counts=tab_counts(ordered, len(collector.schedules)),
+        tab_counts=tab_counts(ordered, len(collector.schedules), len(since.changes.runs) if since else None),
         rows=tuple(active[:STATIC_ROWS]),
         active_total=len(active),
         filters=filter_options(
@@ -410,6 +447,8 @@ def _index_page(
         list_pages=list_pages,
         data_files=data_files,
         backlog=(("Planner backlog", planner), ("Executor backlog", executor)),
+        changes=static_change_rows(since.changes, STATIC_ROWS) if since else (),
+        changes_total=len(since.changes.runs) if since else 0,
     )
 
 

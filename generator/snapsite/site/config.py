@@ -42,6 +42,7 @@ class ConfigFile(BaseModel):
     tenants: list[str] | None = None
     scopes: list[str] | None = None
     features: dict[str, bool] = Field(default_factory=dict)
+    since: str | None = None  # an older snapshot to compare with; relative to the config file's folder
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,15 @@ class BuildOptions:
     limits: Limits = field(default_factory=Limits)  # --max-members / --max-bytes, as for `verify`
     force: bool = False  # replace an output folder snapsite did not write
     config: Path | None = None  # the snapsite.toml read, if any (never an output)
+    since: Path | None = None  # an older snapshot: the site says what changed since (`--since`)
+    force_since: bool = False  # compare with `since` even when its environment or source differs
 
     def feature(self, name: str) -> bool:
         return self.features.get(name, False)
 
     def shaping(self) -> dict[str, Any]:
-        """The options that shape the output, as plain data."""
+        """The options that shape the output, as plain data (a `--since` build adds what OLD was elsewhere: its
+        path is not what shapes the output, its content is)."""
         return {
             "tenants": list(self.tenants),
             "scopes": sorted(self.scopes),
@@ -87,9 +91,12 @@ def read_config(path: Path) -> ConfigFile:
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"config {path}: {exc}") from None
     try:
-        return ConfigFile.model_validate(data)
+        config = ConfigFile.model_validate(data)
     except ValidationError as exc:
         raise UsageError(f"config {path}: {describe_validation_error(exc)}") from None
+    if config.since is not None:  # relative to the file, not to wherever snapsite was started
+        config = config.model_copy(update={"since": str(path.parent / config.since)})
+    return config
 
 
 def config_path(explicit: Path | None, cwd: Path | None = None) -> Path | None:

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -28,6 +28,7 @@ from snapsite.site.collect import KIND_FINDING, KIND_LOG, KIND_RUN, KIND_SEGMENT
 from snapsite.site.incremental import PreviousOutput, RenderState, context_key, generator_digest
 from snapsite.site.render import Renderer, json_for_script
 from snapsite.site.spill import Spill, bucket_of, read_bucket
+from snapsite.site.views.changes import RunChangeView
 from snapsite.site.views.context import SiteInfo
 from snapsite.site.views.format import size
 from snapsite.site.views.runs import RunRow, Scopes, SiteBundle, run_page
@@ -56,6 +57,7 @@ class RunContext:
     bundles: bool  # write bundles/<slug>.tar.gz for runs with evidence
     previous: PreviousOutput | None
     rows: Mapping[str, RunRow]  # the collector's row of every run, by id: made once, not again per page
+    changes: Mapping[str, RunChangeView] = field(default_factory=dict)  # `--since`: what changed, by run id
 
     def key(self, buckets: int) -> str:
         """The digest of everything here that shapes a run's files (the folders and the container aside)."""
@@ -132,9 +134,11 @@ def plan_buckets(
 
 
 def _bucket_key(shared: str, records: str, rows: Collection[RunRow], context: RunContext) -> str:
-    """The digest of a bucket's inputs: the shared context, its records, and its runs' evidence and retry links."""
+    """The digest of a bucket's inputs: the shared context, its records, and its runs' evidence, retry links and
+    changes since OLD (`--since`)."""
     runs = [
         (row.id, row.retry_of in context.run_ids if row.retry_of else None, context.evidence.get(row.id, []))
+        + ((context.changes[row.id],) if row.id in context.changes else ())
         for row in sorted(rows, key=lambda row: row.id)
     ]
     return context_key(shared=shared, records=records, runs=runs)
@@ -256,7 +260,13 @@ def _render_bucket(context: RunContext, job: BucketJob) -> list[RunFile]:
             bundle=bundle,
         )
         html = context.renderer.render(
-            "run.html", root="../", site=context.site, page_title=f"Run {run.id}", active_nav="", page=view
+            "run.html",
+            root="../",
+            site=context.site,
+            page_title=f"Run {run.id}",
+            active_nav="",
+            page=view,
+            change=context.changes.get(run_id),
         )
         details[run_id] = view
         _write(context.output_root, f"runs/{row.slug}.html", html.encode("utf-8"), written)
