@@ -21,7 +21,7 @@ from snapsite.site.config import BuildOptions, build_time
 from snapsite.site.incremental import PreviousOutput, RenderState, tree_digest
 from snapsite.site.output import SiteWriter
 from snapsite.site.render import Renderer, collect_assets, json_for_script, theme_dirs
-from snapsite.site.run_pages import RunContext, bundle_file, plan_buckets, rendering_runs
+from snapsite.site.run_pages import RunContext, plan_buckets, rendering_runs
 from snapsite.site.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
 from snapsite.site.spill import Spill, bucket_of
 from snapsite.site.views.context import SiteInfo, heartbeat_warning, staleness
@@ -44,6 +44,7 @@ from snapsite.site.views.runs import (
     Scopes,
     SiteBundle,
     attestation_href,
+    bundle_file,
     evidence_href,
     evidence_view,
 )
@@ -252,6 +253,7 @@ def _render(
         tenant_names={t.id: t.name for t in report.tenants},
         schedule_names={s.id: s.name for s in collector.schedules},
         run_ids=frozenset(collector.run_ids),
+        run_slugs=collector.slugs,
         evidence=by_run,
         output_root=writer.root,
         now=collector.now,
@@ -303,7 +305,7 @@ def _site_pages(
         collector.schedules,
         list(site.tenants),
         collector.observability.queue_depth(),
-        collector.run_ids,
+        collector.slugs,
         collector.now,
         scopes.manage,
         impact_index_age=site.impact_index_age_text,
@@ -323,7 +325,7 @@ def _site_pages(
         title = f"All runs, page {number}"
         pages.write(href, "list.html", title, "index.html", rows=chunk, number=number, pages=list_pages)
     pages.write("schedules.html", "schedules.html", "Schedules", "schedules.html", page=schedules_view)
-    observability = observability_page(collector.observability, site.heartbeat_warning, collector.run_ids)
+    observability = observability_page(collector.observability, site.heartbeat_warning, collector.slugs)
     pages.write("observability.html", "observability.html", "Observability", "observability.html", page=observability)
     _copy_evidence(container, writer, collector, scopes, previous)
     files, hidden_files = _manifest_files(report, collector)
@@ -414,7 +416,7 @@ def _write_run_data(
     """
     names = []
     for start in range(0, len(ordered), ROWS_PER_DATA_FILE):
-        name = f"data/runs-{start // ROWS_PER_DATA_FILE + 1:04d}.js"
+        name = runs_data_file(start // ROWS_PER_DATA_FILE + 1)
         chunk = [
             [*(getattr(row, f) for f in RUN_FIELDS), bucket_of(row.id, buckets)]
             for row in ordered[start : start + ROWS_PER_DATA_FILE]
@@ -447,6 +449,11 @@ def _write_run_data(
     }
     writer.write_text("data/meta.js", f"window.snapsiteMeta={json_for_script(meta)};\n")
     return ("data/meta.js", *names)
+
+
+def runs_data_file(number: int) -> str:
+    """The classic script holding the `number`th (from 1) ROWS_PER_DATA_FILE rows of the runs table."""
+    return f"data/runs-{number:04d}.js"
 
 
 def _camel(name: str) -> str:

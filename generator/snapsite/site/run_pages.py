@@ -29,7 +29,7 @@ from snapsite.site.render import Renderer, json_for_script
 from snapsite.site.spill import Spill, bucket_of, read_bucket
 from snapsite.site.views.context import SiteInfo
 from snapsite.site.views.format import size
-from snapsite.site.views.runs import RunRow, Scopes, SiteBundle, run_page
+from snapsite.site.views.runs import RunRow, Scopes, SiteBundle, bundle_file, findings_file, run_page, run_page_file
 from snapsite.snapshot.container import Container
 from snapsite.snapshot.records import EvidenceItem, FindingDelta, LogEntry, Run, Segment
 from snapsite.verify.evidence import EvidenceStatus
@@ -48,11 +48,12 @@ class RunContext:
     tenant_names: dict[str, str]
     schedule_names: dict[str, str]
     run_ids: frozenset[str]
+    run_slugs: Mapping[str, str]  # every run of the build: its `<shard>/<name>`
     evidence: dict[str, list[tuple[EvidenceItem, EvidenceStatus]]]
     output_root: Path
     now: datetime
     container: Container
-    bundles: bool  # write bundles/<slug>.tar.gz for runs with evidence
+    bundles: bool  # write bundles/<shard>/<name>.tgz for runs with evidence
     previous: PreviousOutput | None
     rows: Mapping[str, RunRow]  # the collector's row of every run, by id: made once, not again per page
 
@@ -95,11 +96,6 @@ def detail_file(bucket: int) -> str:
     return f"data/detail-{bucket:04d}.js"
 
 
-def bundle_file(slug: str) -> str:
-    """Where a run's evidence bundle goes in the site."""
-    return f"bundles/{slug}.tar.gz"
-
-
 def plan_buckets(
     context: RunContext, rows: Sequence[RunRow], spill: Spill, findings_per_run: Counter[str]
 ) -> tuple[list[BucketJob], RenderState]:
@@ -110,11 +106,11 @@ def plan_buckets(
         number = bucket_of(row.id, spill.buckets)
         members[number].append(row)
         names = files[number]
-        names.append(f"runs/{row.slug}.html")
+        names.append(run_page_file(row.slug))
         if context.bundles and row.id in context.evidence:
             names.append(bundle_file(row.slug))
         if findings_per_run[row.id]:
-            names.append(f"downloads/findings/{row.slug}.csv")
+            names.append(findings_file(row.slug))
     shared = context.key(spill.buckets)
     state = RenderState({n: _bucket_key(shared, spill.digest(n), members[n], context) for n in files})
     previous = context.previous
@@ -243,7 +239,7 @@ def _render_bucket(context: RunContext, job: BucketJob) -> list[RunFile]:
             run,
             row,
             tenant_name=context.tenant_names.get(run.tenant_id, run.tenant_id),
-            run_ids=context.run_ids,
+            run_slugs=context.run_slugs,
             segments=segments.get(run_id, []),
             findings=findings.get(run_id, []),
             logs=logs.get(run_id, []),
@@ -253,13 +249,13 @@ def _render_bucket(context: RunContext, job: BucketJob) -> list[RunFile]:
             bundle=bundle,
         )
         html = context.renderer.render(
-            "run.html", root="../", site=context.site, page_title=f"Run {run.id}", active_nav="", page=view
+            "run.html", root="../../", site=context.site, page_title=f"Run {run.id}", active_nav="", page=view
         )
         details[run_id] = view
-        _write(context.output_root, f"runs/{row.slug}.html", html.encode("utf-8"), written)
+        _write(context.output_root, run_page_file(row.slug), html.encode("utf-8"), written)
         if run_id in findings:
             csv = findings_csv(findings[run_id])
-            _write(context.output_root, f"downloads/findings/{row.slug}.csv", csv, written)
+            _write(context.output_root, findings_file(row.slug), csv, written)
     script = f"Object.assign(window.snapsiteDetail=window.snapsiteDetail||{{}},{json_for_script(details)});\n"
     _write(context.output_root, detail_file(job.number), script.encode("utf-8"), written)
     return written

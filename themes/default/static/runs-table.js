@@ -1849,7 +1849,7 @@
       h("p", { class: "incident-actions" }, [
         h("button", { type: "button", "data-copy-target": incidentId }, "Copy incident text"),
         " ",
-        h("button", { type: "button", "data-download-target": incidentId, "data-filename": "incident-" + row.slug + ".txt" }, "Download incident text")
+        h("button", { type: "button", "data-download-target": incidentId, "data-filename": "incident-" + row.slug.replace(/\//g, "-") + ".txt" }, "Download incident text")
       ])
     );
 
