@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -29,7 +29,16 @@ from snapsite.site.render import Renderer, json_for_script
 from snapsite.site.spill import Spill, bucket_of, read_bucket
 from snapsite.site.views.context import SiteInfo
 from snapsite.site.views.format import size
-from snapsite.site.views.runs import RunRow, Scopes, SiteBundle, bundle_file, findings_file, run_page, run_page_file
+from snapsite.site.views.runs import (
+    RunPage,
+    RunRow,
+    Scopes,
+    SiteBundle,
+    bundle_file,
+    findings_file,
+    run_page,
+    run_page_file,
+)
 from snapsite.snapshot.container import Container
 from snapsite.snapshot.records import EvidenceItem, FindingDelta, LogEntry, Run, Segment
 from snapsite.verify.evidence import EvidenceStatus
@@ -94,6 +103,29 @@ class RunFile(NamedTuple):
 def detail_file(bucket: int) -> str:
     """The classic script holding the run-page data of every run of one bucket (the browser's drawer)."""
     return f"data/detail-{bucket:04d}.js"
+
+
+def drawer_data(page: RunPage) -> dict[str, Any]:
+    """What the drawer needs of a run page beyond the runs table's own row, without empty fields.
+
+    The row is left out (the index's data files already hold it, and the drawer reads it from there), and so is
+    every None, False and empty list, which the drawer reads as absent: about a third of the bytes of the full
+    view, on a per-shard file that every run's drawer loads.
+    """
+    fields = _compact(page)
+    assert isinstance(fields, dict)
+    del fields["row"]
+    return fields
+
+
+def _compact(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        value = vars(value)
+    if isinstance(value, dict):
+        return {k: _compact(v) for k, v in value.items() if v is not None and v is not False and v != ()}
+    if isinstance(value, tuple | list):
+        return [_compact(v) for v in value]
+    return value
 
 
 def plan_buckets(
@@ -251,7 +283,7 @@ def _render_bucket(context: RunContext, job: BucketJob) -> list[RunFile]:
         html = context.renderer.render(
             "run.html", root="../../", site=context.site, page_title=f"Run {run.id}", active_nav="", page=view
         )
-        details[run_id] = view
+        details[run_id] = drawer_data(view)
         _write(context.output_root, run_page_file(row.slug), html.encode("utf-8"), written)
         if run_id in findings:
             csv = findings_csv(findings[run_id])

@@ -1605,7 +1605,7 @@
         drawerBody.appendChild(h("p", null, "The details of this run are not in this site's data files: open the run's own page."));
         return;
       }
-      app.append(drawerBody, drawerSections(detail));
+      app.append(drawerBody, drawerSections(detail, rowObject(run)));
       app.revealControls(drawerBody);
       app.tick();
     });
@@ -1648,8 +1648,17 @@
     return iso ? h("time", { datetime: iso }, human) : human;
   }
 
-  function drawerSections(d) {
-    var row = d.row;
+  /** Run `i`'s row with the view's snake_case names, from the table's data: the drawer data holds no copy. */
+  function rowObject(i) {
+    var row = {};
+    data.fields.forEach(function (field) {
+      row[field.replace(/[A-Z]/g, function (c) { return "_" + c.toLowerCase(); })] = value(field, i);
+    });
+    return row;
+  }
+
+  /** The drawer's sections from the run's drawer data `d` (empty fields left out) and its table row. */
+  function drawerSections(d, row) {
     var manage = (data.meta.scopes || []).indexOf("runs.manage") !== -1;
     var summary = [
       ["Tenant", [d.tenant_name, " ", h("span", { class: "muted" }, "(" + row.tenant_id + ")")]],
@@ -1691,7 +1700,7 @@
       h("p", { class: "progress-line" }, [
         h("progress", { max: "100", value: String(row.progress_pct), "aria-label": row.progress_pct + "% complete" }),
         " " + row.processed + " of " + row.total + " targets processed (" + row.progress_pct + "%); throughput " +
-          (d.throughput_per_minute === null ? "unknown." : d.throughput_per_minute + " targets per minute.")
+          (typeof d.throughput_per_minute !== "number" ? "unknown." : d.throughput_per_minute + " targets per minute.")
       ])
     ];
 
