@@ -1898,6 +1898,10 @@
   }
 
   function start() {
+    // The table runs: the notes and the static listing for a page whose table did not start give way.
+    Array.prototype.forEach.call(doc.querySelectorAll("[data-until-table]"), function (el) {
+      el.hidden = true;
+    });
     headerCells(table, "");
     mainView = new VirtualTable(table, "No runs match these filters.");
     if (selectionBar) {
