@@ -2109,5 +2109,66 @@
       });
     }
   });
+  /* --- printing: the current view as a plain table ------------------------------------------------------- */
+
+  var printView = null;
+
+  /**
+   * Before printing (Ctrl+P, or a PDF export): the view's matching runs, up to the page's print limit, as one
+   * plain table with its header repeated on every page, then a line saying how many more match and where the
+   * full list is. The virtual table (a few drawn rows over a tall spacer) would print a screenful and blank
+   * pages. The schedules tab and split panes print as they are.
+   */
+  function preparePrint() {
+    removePrint();
+    if (!data.meta || !mainView || state.tab === "scheduled" || splitTenants()) {
+      return;
+    }
+    var limit = parseInt(table.getAttribute("data-print-rows") || "2000", 10);
+    var result = filterRuns(state);
+    var shown = Math.min(result.n, limit);
+    var rows = [];
+    for (var p = 0; p < shown; p += 1) {
+      var i = result.order[p];
+      var code = value("errorCode", i);
+      rows.push(h("tr", { "data-run-id": app.visible(value("id", i)) }, [
+        h("th", { scope: "row" }, value("id", i)),
+        h("td", null, value("tenantId", i)),
+        h("td", null, value("trigger", i)),
+        h("td", null, value("state", i) + (code ? " " + code : "")),
+        h("td", null, app.humanTime(data.cols.createdAt[i])),
+        h("td", { class: "num" }, value("progressPct", i) + "%"),
+        h("td", null, deltasText(i))
+      ]));
+    }
+    var listing = doc.querySelector(".static-listing a[href]");
+    var more = result.n - shown;
+    var where = "Every run of this snapshot is in the static listing" +
+      (listing ? " (" + listing.getAttribute("href") + ")" : "") + "; this view is index.html#" + serialize(state) + ".";
+    printView = h("section", { class: "print-view", "aria-hidden": "true" }, [
+      h("table", { class: "print-table" }, [
+        h("caption", null, table.caption.textContent + ": " + result.n + " " + (RUN_NOUNS[state.tab] || "runs")),
+        h("thead", null, h("tr", null, ["Run ID", "Tenant", "Trigger", "State", "Created", "Progress", "Deltas"].map(function (label) {
+          return h("th", { scope: "col" }, label);
+        }))),
+        h("tbody", null, rows)
+      ]),
+      h("p", { class: "print-more" }, (more > 0 ? app.groupDigits(more) + " more matching run" + (more === 1 ? " is" : "s are") +
+        " not printed. " : "") + where)
+    ]);
+    section.appendChild(printView);
+    doc.documentElement.classList.add("printing-view");
+  }
+
+  function removePrint() {
+    if (printView && printView.parentNode) {
+      printView.parentNode.removeChild(printView);
+    }
+    printView = null;
+    doc.documentElement.classList.remove("printing-view");
+  }
+
+  window.addEventListener("beforeprint", preparePrint);
+  window.addEventListener("afterprint", removePrint);
   load();
 })();
