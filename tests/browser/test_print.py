@@ -22,16 +22,20 @@ STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
 
 
 def pdf_pages(pdf: bytes) -> tuple[int, int]:
-    """The PDF's page count, and how many of its content streams draw text (`BT` ... `ET`)."""
-    drawing = 0
+    """The PDF's page count, and how many of its content streams draw text (`BT` ... `ET`).
+
+    Page objects are counted in the file and inside compressed object streams (Firefox writes them there).
+    """
+    drawing, pages = 0, len(PAGE.findall(pdf))
     for raw in STREAM.findall(pdf):
         try:
             content = zlib.decompress(raw)
         except zlib.error:
             continue  # not a Flate stream: fonts and images are not page content here
+        pages += len(PAGE.findall(content))
         if re.search(rb"\bBT\b.*?\bET\b", content, re.S):
             drawing += 1
-    return len(PAGE.findall(pdf)), drawing
+    return pages, drawing
 
 
 def printed(page: Page) -> tuple[list[str], list[str], str]:
