@@ -31,6 +31,7 @@ from watchdog.observers.api import ObservedWatch
 
 from snapsite import __version__
 from snapsite.errors import SnapsiteError
+from snapsite.fileio import write_atomic
 from snapsite.progress import Progress
 from snapsite.site.build import BuildResult, build_site
 from snapsite.site.config import CONFIG_NAME, BuildOptions
@@ -98,9 +99,7 @@ def rebuild_site(options: BuildOptions, progress: Progress | None = None) -> Bui
         "outputSums": _sums_digest(options.output),
         "render": result.render_state.as_json() if result.render_state else None,
     }
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
-    temporary.replace(path)
+    write_atomic(path, json.dumps(state, sort_keys=True).encode())
     return result
 
 
@@ -196,10 +195,8 @@ def watch_targets(options: BuildOptions, config: Path | None) -> WatchTargets:
     folders = {folder.resolve() for folder in theme_dirs(options.theme)}
     # The snapshot's own path too: a folder deleted and made again shows up there first.
     files = {snapshot}
-    if config is not None:
-        files.add(config.resolve())
-    else:
-        files.update({snapshot / CONFIG_NAME, snapshot.parent / CONFIG_NAME})
+    # The operator's config only (see site.config): never one beside the snapshot.
+    files.add((config if config is not None else Path.cwd() / CONFIG_NAME).resolve())
     for path in (snapshot, *(root.resolve() for root in options.trust_roots)):
         (folders if path.is_dir() else files).add(path)
     return WatchTargets(frozenset(folders), frozenset(files))
@@ -314,17 +311,21 @@ def watch_and_rebuild(
     listener: BuildListener,
     rebuild: Rebuild = rebuild_site,
     delay: float = DEBOUNCE_SECONDS,
+    first: Callable[[], None] | None = None,
 ) -> NoReturn:
     """Rebuild whenever the inputs of the site built with `options` change, one build at a time, until interrupted.
 
     Changes during a build make exactly one more build after it. `make_options` runs before each build, so an
     edited snapsite.toml (title, theme, scopes...) takes effect; an error in it fails that build like any other.
     Runs in the calling thread, so that Ctrl-C (KeyboardInterrupt) interrupts a build, which cleans up after itself.
+    `first` (serve's first build) runs once the watcher is watching, so an edit made during it is not lost.
     """
     changes = RebuildQueue(delay)
     watcher = Watcher(options.output, lambda _path: changes.notify())
     try:
         watcher.watch(watch_targets(options, config))
+        if first is not None:
+            first()
         while True:
             changes.wait()
             listener.building()

@@ -14,10 +14,10 @@ from typing import Any
 from snapsite import __version__
 from snapsite.audit.sitesign import sign_site
 from snapsite.errors import ExitCode
-from snapsite.formats.downloads import command_script, submit_script
+from snapsite.formats.downloads import command_script, option, submit_script
 from snapsite.progress import Progress
 from snapsite.site.collect import SiteCollector
-from snapsite.site.config import BuildOptions, build_time
+from snapsite.site.config import BuildOptions, build_time, check_theme_folder
 from snapsite.site.incremental import PreviousOutput, RenderState, tree_digest
 from snapsite.site.output import SiteWriter
 from snapsite.site.render import Renderer, collect_assets, json_for_script, theme_dirs
@@ -50,7 +50,7 @@ from snapsite.site.views.runs import (
 )
 from snapsite.site.views.schedules import ScheduleRow, schedules_page
 from snapsite.site.views.verification_page import verification_page
-from snapsite.snapshot.container import Container, Limits, open_container
+from snapsite.snapshot.container import Container, open_container
 from snapsite.snapshot.records import EvidenceItem
 from snapsite.trust.roots import load_trust_root
 from snapsite.verify.evidence import EvidenceStatus
@@ -85,9 +85,11 @@ def build_site(
     started = time.monotonic()
     trust_root = load_trust_root(options.trust_roots)
     dirs = theme_dirs(options.theme)
-    writer = SiteWriter(options.output)
+    if len(dirs) > 1:
+        check_theme_folder(dirs[0], options.snapshot)
+    writer = SiteWriter(options.output, _inputs_of(options, dirs), options.force)
     try:
-        with open_container(options.snapshot, Limits()) as container, _spill_folder(writer) as spill_dir:
+        with open_container(options.snapshot, options.limits) as container, _spill_folder(writer) as spill_dir:
             report = VerificationReport(source=str(options.snapshot), threshold=options.threshold)
             scopes = _scopes(options)
             spill = Spill(spill_dir, buckets=256)
@@ -102,6 +104,7 @@ def build_site(
                 container, trust_root, options.threshold, report, sink=collector, keep_going=options.allow_unverified
             )
             spill.close()
+            collector.hide_outside_references()
             _refuse_unless_allowed(report, options)
             reusable = previous if report.verified else None
             rendered = _render(container, options, dirs, report, collector, writer, spill, progress, reusable)
@@ -123,6 +126,13 @@ def build_site(
         reused_runs=rendered.reused_runs,
         render_state=rendered.state if report.verified else None,
     )
+
+
+def _inputs_of(options: BuildOptions, theme: list[Path]) -> list[Path]:
+    """What the output may neither be, hold nor sit in: everything the build reads."""
+    config = [options.config] if options.config is not None else []
+    own_theme = theme[:-1]  # the installed default theme is package data, never near an output
+    return [options.snapshot, *options.trust_roots, *options.sign_keys, *config, *own_theme]
 
 
 def _site_predicate(options: BuildOptions, report: VerificationReport) -> dict[str, Any]:
@@ -329,7 +339,14 @@ def _site_pages(
     pages.write("observability.html", "observability.html", "Observability", "observability.html", page=observability)
     _copy_evidence(container, writer, collector, scopes, previous)
     files, hidden_files = _manifest_files(report, collector)
-    verification = verification_page(report, files, hidden_files)
+    run_ids = collector.run_ids
+    verification = verification_page(
+        report,
+        files,
+        hidden_files,
+        records=collector.record_counts() if collector.tenants is not None else None,
+        evidence=[e for e in report.evidence if e.run_id in run_ids] if collector.tenants is not None else None,
+    )
     pages.write("verification.html", "verification.html", "Verification", "verification.html", page=verification)
     snapshot_runbooks = {
         match.group(1): container.read_bytes(name).decode("utf-8")
@@ -486,15 +503,19 @@ def _copy_evidence(
 
 
 def _manifest_files(report: VerificationReport, collector: SiteCollector) -> tuple[list[tuple[str, int, str]], int]:
-    """The manifest's files for the auditor's page, less other tenants' evidence files."""
+    """The manifest's files for the auditor's page, and how many more were verified but are not listed.
+
+    A --tenant build lists only files that are wholly its own: its runs' evidence and attestations and the
+    runbooks of its error codes. Shared files (runs.ndjson, ...) hold other tenants' records, so their sizes
+    are totals the contract forbids, and other files may be named after other tenants: all are one number.
+    """
     assert report.manifest is not None
     if collector.tenants is None:
         return [(f.path, f.size, f.sha256) for f in report.manifest.files], 0
-    # Evidence of runs outside the build: their paths may name other tenants.
-    kept = {p for item in collector.evidence for p in (item.path, item.attestation) if p}
-    foreign = {f.path for f in report.manifest.files if f.path.startswith("evidence/") and f.path not in kept}
-    files = [(f.path, f.size, f.sha256) for f in report.manifest.files if f.path not in foreign]
-    return files, len(foreign)
+    own = {p for item in collector.evidence for p in (item.path, item.attestation) if p}
+    own |= {f"runbooks/{code}.md" for code in collector.error_codes}
+    files = [(f.path, f.size, f.sha256) for f in report.manifest.files if f.path in own]
+    return files, len(report.manifest.files) - len(files)
 
 
 def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], scopes: Scopes) -> None:
@@ -506,7 +527,7 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
         command_script(
             site.snapshot_id,
             "Export every run of this site as an evidence bundle.",
-            [("stella", "runs", "export", "--run", r.id, "--bundle") for r in ordered],
+            [("stella", "runs", "export", option("run", r.id), "--bundle") for r in ordered],
         ),
     )
     if scopes.manage:
@@ -515,7 +536,7 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
             command_script(
                 site.snapshot_id,
                 "Retry every failed run of this site.",
-                [("stella", "runs", "retry", "--run", r.id) for r in ordered if r.state == "error"],
+                [("stella", "runs", "retry", option("run", r.id)) for r in ordered if r.state == "error"],
             ),
         )
         writer.write_text(
@@ -523,6 +544,6 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
             command_script(
                 site.snapshot_id,
                 "Cancel every active run of this site (check first!).",
-                [("stella", "runs", "cancel", "--run", r.id) for r in ordered if r.state in ACTIVE_STATES],
+                [("stella", "runs", "cancel", option("run", r.id)) for r in ordered if r.state in ACTIVE_STATES],
             ),
         )
