@@ -22,7 +22,7 @@ from snapsite.site.config import BuildOptions, build_time, check_theme_folder
 from snapsite.site.incremental import PreviousOutput, RenderState, tree_digest
 from snapsite.site.output import SiteWriter
 from snapsite.site.render import Renderer, collect_assets, json_for_script, theme_dirs
-from snapsite.site.run_pages import RunContext, bundle_file, plan_buckets, rendering_runs
+from snapsite.site.run_pages import RunContext, plan_buckets, rendering_runs
 from snapsite.site.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
 from snapsite.site.since import CHANGES_DATA, SinceParts, both, named, since_parts
 from snapsite.site.spill import Spill, bucket_of
@@ -48,6 +48,7 @@ from snapsite.site.views.runs import (
     Scopes,
     SiteBundle,
     attestation_href,
+    bundle_file,
     evidence_href,
     evidence_view,
 )
@@ -120,7 +121,7 @@ def build_site(
             if facts is not None:
                 _step(progress, "verifying --since", 0, 1)
                 tenant_names = {t.id: t.name for t in report.tenants}
-                since = since_parts(options, trust_root, facts, frozenset(collector.run_ids), tenant_names)
+                since = since_parts(options, trust_root, facts, collector.slugs, tenant_names)
             reusable = previous if report.verified else None
             rendered = _render(container, options, dirs, report, collector, writer, spill, progress, reusable, since)
         writer.write_sums()
@@ -287,6 +288,7 @@ def _render(
         tenant_names={t.id: t.name for t in report.tenants},
         schedule_names={s.id: s.name for s in collector.schedules},
         run_ids=frozenset(collector.run_ids),
+        run_slugs=collector.slugs,
         evidence=by_run,
         output_root=writer.root,
         now=collector.now,
@@ -340,7 +342,7 @@ def _site_pages(
         collector.schedules,
         list(site.tenants),
         collector.observability.queue_depth(),
-        collector.run_ids,
+        collector.slugs,
         collector.now,
         scopes.manage,
         impact_index_age=site.impact_index_age_text,
@@ -365,7 +367,7 @@ def _site_pages(
     pages.write(
         "schedules.html", "schedules.html", "Schedules", "schedules.html", page=schedules_view, changes=schedule_changes
     )
-    observability = observability_page(collector.observability, site.heartbeat_warning, collector.run_ids)
+    observability = observability_page(collector.observability, site.heartbeat_warning, collector.slugs)
     pages.write("observability.html", "observability.html", "Observability", "observability.html", page=observability)
     _copy_evidence(container, writer, collector, scopes, previous)
     files, hidden_files = _manifest_files(report, collector)
@@ -447,7 +449,7 @@ def _index_page(
         list_pages=list_pages,
         data_files=data_files,
         backlog=(("Planner backlog", planner), ("Executor backlog", executor)),
-        changes=static_change_rows(since.changes, STATIC_ROWS) if since else (),
+        changes=static_change_rows(since.changes, STATIC_ROWS, collector.slugs) if since else (),
         changes_total=len(since.changes.runs) if since else 0,
     )
 
@@ -470,7 +472,7 @@ def _write_run_data(
     """
     names = []
     for start in range(0, len(ordered), ROWS_PER_DATA_FILE):
-        name = f"data/runs-{start // ROWS_PER_DATA_FILE + 1:04d}.js"
+        name = runs_data_file(start // ROWS_PER_DATA_FILE + 1)
         chunk = [
             [*(getattr(row, f) for f in RUN_FIELDS), bucket_of(row.id, buckets)]
             for row in ordered[start : start + ROWS_PER_DATA_FILE]
@@ -503,6 +505,11 @@ def _write_run_data(
     }
     writer.write_text("data/meta.js", f"window.snapsiteMeta={json_for_script(meta)};\n")
     return ("data/meta.js", *names)
+
+
+def runs_data_file(number: int) -> str:
+    """The classic script holding the `number`th (from 1) ROWS_PER_DATA_FILE rows of the runs table."""
+    return f"data/runs-{number:04d}.js"
 
 
 def _camel(name: str) -> str:
