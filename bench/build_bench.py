@@ -8,6 +8,10 @@ the digest of generator/snapsite/authoring/demo/; sites and floor pages are dele
     .venv/bin/python bench/build_bench.py --quick                 # 10,000 runs, a sanity run
     .venv/bin/python bench/build_bench.py --json bench/work/build/result.json
     .venv/bin/python bench/build_bench.py --profile bench/work/build/build.raw   # py-spy, workers included
+    .venv/bin/python bench/build_bench.py --media /tmp/site      # only the removable-media figures of a built site
+
+The media figures (issue 13) are the site's files and bytes per run, its size on a stick formatted with 16 KiB
+clusters, and the FAT32 directory entries of its fullest folder, against the targets below.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from snapsite.site.names import FOLDER_ENTRY_BUDGET, folder_entries
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work" / "build"
 KEY = ROOT / "tests" / "keys" / "demo.key"
@@ -41,6 +47,9 @@ MB = 1e6
 HUGO_RUNS, HUGO_SECONDS, HUGO_RSS_BYTES = 100_000, 31.0, 3.6e9
 BRIEF_BARE_LOOP_SECONDS = 20.0
 BRIEF_TARGET_RATIO = 1.5
+# Issue 13's targets for a site on removable media, per run and for the 100,000-run snapshot.
+TARGET_BYTES_PER_RUN, TARGET_FILES_PER_RUN, TARGET_STICK_BYTES = 10_000, 1.3, GIB
+CLUSTER = 16 * 1024  # exFAT's default cluster on sticks of 32 GiB to 256 GiB; FAT32 uses 16 KiB from 16 GiB
 # /proc/PID/smaps_rollup walks the page tables: sampling 5 times a second cost ~10% of a CPU during a build
 SAMPLE_SECONDS = 1.0
 READ_ALL = ("segments.ndjson", "findings.ndjson", "logs.ndjson")
@@ -186,6 +195,45 @@ def tree_stats(folder: Path) -> dict[str, Any]:
     }
 
 
+def media_stats(folder: Path) -> dict[str, Any]:
+    """What a site costs on a stick: files, bytes, clusters of 16 KiB, and its fullest folder's FAT32 entries.
+
+    Every file takes whole clusters; every folder takes at least one, plus 32 bytes a directory entry.
+    """
+    files = size = on_stick = 0
+    fullest, fullest_entries = "", 0
+    for dirpath, dirnames, names in os.walk(folder):
+        entries = folder_entries([*dirnames, *names])
+        on_stick += max(1, -(-entries * 32 // CLUSTER)) * CLUSTER
+        if entries > fullest_entries:
+            fullest, fullest_entries = Path(dirpath).relative_to(folder).as_posix(), entries
+        for name in names:
+            bytes_ = os.lstat(os.path.join(dirpath, name)).st_size
+            files += 1
+            size += bytes_
+            on_stick += -(-bytes_ // CLUSTER) * CLUSTER
+    return {
+        "files": files,
+        "bytes": size,
+        "stick_bytes_16k": on_stick,
+        "fullest_folder": fullest,
+        "fullest_folder_fat32_entries": fullest_entries,
+    }
+
+
+def print_media(media: dict[str, Any], runs: int) -> None:
+    """The media figures against issue 13's targets."""
+    per_run_bytes, per_run_files = media["bytes"] / runs, media["files"] / runs
+    print(
+        f"\nremovable media, {runs:,} runs: {media['files']:,} files, {media['bytes'] / MIB:,.0f} MiB;"
+        f" per run {per_run_bytes / 1000:,.1f} kB (target <= {TARGET_BYTES_PER_RUN / 1000:.0f})"
+        f" and {per_run_files:.2f} files (target <= {TARGET_FILES_PER_RUN});"
+        f" on 16 KiB clusters {media['stick_bytes_16k'] / GIB:,.2f} GiB (target <= {TARGET_STICK_BYTES / GIB:.0f});"
+        f" fullest folder {media['fullest_folder'] or '.'}: {media['fullest_folder_fat32_entries']:,} FAT32 entries"
+        f" (budget {FOLDER_ENTRY_BUDGET:,})"
+    )
+
+
 def file_creation(folder: Path, count: int = 2_000, size: int = 13 * 1024) -> dict[str, float]:
     """Milliseconds per file to create `count` files of `size` bytes in a fresh folder, and to delete them."""
     remove(folder)
@@ -324,6 +372,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write every number to this file")
     parser.add_argument("--profile", type=Path, metavar="RAW", help="only profile the build with py-spy into RAW")
     parser.add_argument("--top", type=int, default=25, help="frames listed per profile table")
+    parser.add_argument("--media", type=Path, metavar="SITE", help="only print the media figures of a built site")
     parser.add_argument("--floor", type=Path, nargs=2, metavar=("SNAPSHOT", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--floor-read-all", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -331,6 +380,10 @@ def main() -> None:
         sys.stdout.reconfigure(line_buffering=True)  # each line shows at once when piped to a log
     if args.floor:
         floor(args.floor[0], args.floor[1], args.floor_read_all)
+        return
+    if args.media:
+        runs_of_site = sum(1 for _ in args.media.glob("runs/*/*.html")) or len(list(args.media.glob("runs/*.html")))
+        print_media(media_stats(args.media), runs_of_site)
         return
     # Other processes on the machine skew every ratio here; the load average says how busy it already was.
     load = os.getloadavg()[0]
@@ -385,9 +438,11 @@ def main() -> None:
         [*SNAPSITE, "build", str(snap), "--trust-root", str(PUB), "-o", str(site), "-q"], "build"
     )
     output = tree_stats(site)
+    media = media_stats(site)
     remove(site)
     results["measured"] = {label: asdict(m) for label, m in measured.items()}
     results["output"] = output
+    results["media"] = media
 
     build, bare = measured["snapsite build"], measured["floor: bare loop"]
     print(
@@ -441,6 +496,7 @@ def main() -> None:
     print(f"  creating its files alone, at the probe's rate: ~{creation_s:.0f} s of (parallel) work")
     for top, entry in output["by_top"].items():
         print(f"    {top:<22}{entry['files']:>9,} files{entry['bytes'] / MB:>10,.1f} MB")
+    print_media(media, runs)
     results["load_average_1min_at_end"] = os.getloadavg()[0]
     print(f"\n1-min load average at end {results['load_average_1min_at_end']:.2f}")
     if args.json:

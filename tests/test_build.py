@@ -55,9 +55,9 @@ def test_every_contract_page_exists(site: Path) -> None:
         "SHA256SUMS",
     ):
         assert (site / name).is_file(), name
-    assert len(list((site / "runs").glob("*.html"))) == 120
+    assert len(list((site / "runs").glob("*/*.html"))) == 120
     assert list((site / "runbooks").glob("ERR_RUN_00*.html"))
-    assert list((site / "downloads" / "findings").glob("*.csv"))
+    assert list((site / "downloads" / "findings").glob("*/*.csv"))
     assert list((site / "scripts").glob("*.sh"))
 
 
@@ -122,9 +122,9 @@ def test_portable_names(site: Path) -> None:
 
 def test_run_page_sections_and_hooks(site: Path, demo_snapshot: Path) -> None:
     first = json.loads((demo_snapshot / "runs.ndjson").read_text().splitlines()[0])
-    from snapsite.site.names import slug
+    from snapsite.site.names import run_slug
 
-    page = BeautifulSoup((site / "runs" / f"{slug(first['id'])}.html").read_text(), "html.parser")
+    page = BeautifulSoup((site / "runs" / f"{run_slug(first['id'])}.html").read_text(), "html.parser")
     main = page.find("main")
     assert main is not None and main.get("data-run-id") == first["id"]
     for section in ("summary", "progress", "segments", "deltas", "evidence", "logs", "actions"):
@@ -247,7 +247,7 @@ def test_manage_scope_adds_actions(demo_snapshot: Path, keypair: KeyPair, tmp_pa
     )
 
     def retries(root: Path) -> int:
-        return sum(p.read_text().count("stella runs retry") for p in (root / "runs").glob("*.html"))
+        return sum(p.read_text().count("stella runs retry") for p in (root / "runs").glob("*/*.html"))
 
     assert retries(plain) == 0
     assert retries(manage) > 0

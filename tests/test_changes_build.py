@@ -192,8 +192,9 @@ def test_old_newer_than_new_is_built_and_said(pair: Pair, tmp_path: Path) -> Non
 
 def test_old_failing_verification_fails_the_build_naming_old(pair: Pair, tmp_path: Path) -> None:
     out = tmp_path / "site"
-    out.mkdir()
-    (out / "keep.txt").write_text("previous output")
+    previous = snapsite("build", pair.new, "--trust-root", PUB, "-o", out, "-q")
+    assert previous.returncode == 0, previous.stderr
+    before = files_of(out)
     tampered = tmp_path / "old-tampered"
     shutil.copytree(pair.old, tampered)
     (tampered / "schedules.ndjson").write_bytes((tampered / "schedules.ndjson").read_bytes() + b"\n")
@@ -204,7 +205,7 @@ def test_old_failing_verification_fails_the_build_naming_old(pair: Pair, tmp_pat
         + re.search(r"schedules\.ndjson: (.*)\n", result.stderr).group(1)  # type: ignore[union-attr]
         + "\n"
     )
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]  # the previous output is left as it was
+    assert files_of(out) == before  # the previous output is left as it was
 
 
 def test_allow_unverified_never_covers_old(pair: Pair, tmp_path: Path) -> None:
@@ -233,7 +234,7 @@ def test_another_source_is_refused_unless_forced(pair: Pair, tmp_path: Path) -> 
     refused = snapsite("build", pair.new, "--trust-root", PUB, "--since", other, "-o", out, "-q")
     assert refused.returncode == 3 and "source 'scheduler.prod-us' (OLD) differs" in refused.stderr
     assert not out.exists()
-    forced = snapsite("build", pair.new, "--trust-root", PUB, "--since", other, "--force", "-o", out, "-q")
+    forced = snapsite("build", pair.new, "--trust-root", PUB, "--since", other, "--force-since", "-o", out, "-q")
     assert forced.returncode == 0, forced.stderr
     warning = page(out / "index.html").select_one(".since-warning")
     assert warning is not None and "scheduler.prod-us" in warning.get_text()

@@ -39,7 +39,7 @@ def test_progress_alone_is_no_row_of_the_tab_but_its_page_says_so() -> None:
     new = facts("2026-11-20T00:00:00Z", run("a", "running", completed=7))
     changes = compare(old, new)
     assert changes.runs == () and [c.id for c in changes.progressed] == ["a"]
-    view = run_change_view(changes.progressed[0], frozenset({"a"}))
+    view = run_change_view(changes.progressed[0], {"a": "0c/abcdefgh"})
     assert [(f.label, f.before, f.after) for f in view.figures] == [("progress", "20% (2 of 10)", "70% (7 of 10)")]
 
 

@@ -69,13 +69,13 @@ def verify_side(
     return Verified(side, report, collector.facts() if report.verified else None)
 
 
-def check_pair(changes: Changes, force: bool) -> None:
+def check_pair(changes: Changes, force: bool, flag: str = "--force") -> None:
     """Refuse to compare snapshots of different environments or sources unless `force` (exit 3)."""
     if changes.mismatches and not force:
         raise UsageError(
             "the snapshots are not of the same scheduler: "
             + "; ".join(terminal_safe(m) for m in changes.mismatches)
-            + " (--force compares them anyway)"
+            + f" ({flag} compares them anyway)"
         )
 
 

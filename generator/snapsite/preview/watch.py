@@ -161,7 +161,7 @@ def _inputs(options: BuildOptions, previous: dict[str, list[Any]]) -> tuple[dict
         "themes": [{"path": str(theme), "files": tree_files(theme)} for theme in themes],
     }
     if since:
-        inputs["since"] = {"path": str(since[0]), "files": tree_files(since[0]), "force": options.force}
+        inputs["since"] = {"path": str(since[0]), "files": tree_files(since[0]), "force": options.force_since}
     return inputs, stats
 
 
@@ -198,10 +198,8 @@ def watch_targets(options: BuildOptions, config: Path | None) -> WatchTargets:
     folders = {folder.resolve() for folder in theme_dirs(options.theme)}
     # The snapshot's own path too: a folder deleted and made again shows up there first.
     files = {snapshot}
-    if config is not None:
-        files.add(config.resolve())
-    else:
-        files.update({snapshot / CONFIG_NAME, snapshot.parent / CONFIG_NAME})
+    # The operator's config only (see site.config): never one beside the snapshot.
+    files.add((config if config is not None else Path.cwd() / CONFIG_NAME).resolve())
     since = (options.since.resolve(),) if options.since is not None else ()
     files.update(since)
     for path in (snapshot, *since, *(root.resolve() for root in options.trust_roots)):
@@ -318,17 +316,21 @@ def watch_and_rebuild(
     listener: BuildListener,
     rebuild: Rebuild = rebuild_site,
     delay: float = DEBOUNCE_SECONDS,
+    first: Callable[[], None] | None = None,
 ) -> NoReturn:
     """Rebuild whenever the inputs of the site built with `options` change, one build at a time, until interrupted.
 
     Changes during a build make exactly one more build after it. `make_options` runs before each build, so an
     edited snapsite.toml (title, theme, scopes...) takes effect; an error in it fails that build like any other.
     Runs in the calling thread, so that Ctrl-C (KeyboardInterrupt) interrupts a build, which cleans up after itself.
+    `first` (serve's first build) runs once the watcher is watching, so an edit made during it is not lost.
     """
     changes = RebuildQueue(delay)
     watcher = Watcher(options.output, lambda _path: changes.notify())
     try:
         watcher.watch(watch_targets(options, config))
+        if first is not None:
+            first()
         while True:
             changes.wait()
             listener.building()

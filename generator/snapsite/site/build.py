@@ -15,14 +15,14 @@ from snapsite import __version__
 from snapsite.audit.sitesign import sign_site
 from snapsite.changes.facts import FactsCollector
 from snapsite.errors import ExitCode
-from snapsite.formats.downloads import command_script, submit_script
+from snapsite.formats.downloads import command_script, option, submit_script
 from snapsite.progress import Progress
 from snapsite.site.collect import SiteCollector
-from snapsite.site.config import BuildOptions, build_time
+from snapsite.site.config import BuildOptions, build_time, check_theme_folder
 from snapsite.site.incremental import PreviousOutput, RenderState, tree_digest
 from snapsite.site.output import SiteWriter
 from snapsite.site.render import Renderer, collect_assets, json_for_script, theme_dirs
-from snapsite.site.run_pages import RunContext, bundle_file, plan_buckets, rendering_runs
+from snapsite.site.run_pages import RunContext, plan_buckets, rendering_runs
 from snapsite.site.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
 from snapsite.site.since import CHANGES_DATA, SinceParts, both, named, since_parts
 from snapsite.site.spill import Spill, bucket_of
@@ -48,12 +48,13 @@ from snapsite.site.views.runs import (
     Scopes,
     SiteBundle,
     attestation_href,
+    bundle_file,
     evidence_href,
     evidence_view,
 )
 from snapsite.site.views.schedules import ScheduleRow, schedules_page
 from snapsite.site.views.verification_page import verification_page
-from snapsite.snapshot.container import Container, Limits, open_container
+from snapsite.snapshot.container import Container, open_container
 from snapsite.snapshot.records import EvidenceItem
 from snapsite.trust.roots import load_trust_root
 from snapsite.verify.evidence import EvidenceStatus
@@ -88,9 +89,11 @@ def build_site(
     started = time.monotonic()
     trust_root = load_trust_root(options.trust_roots)
     dirs = theme_dirs(options.theme)
-    writer = SiteWriter(options.output)
+    if len(dirs) > 1:
+        check_theme_folder(dirs[0], options.snapshot)
+    writer = SiteWriter(options.output, _inputs_of(options, dirs), options.force)
     try:
-        with open_container(options.snapshot, Limits()) as container, _spill_folder(writer) as spill_dir:
+        with open_container(options.snapshot, options.limits) as container, _spill_folder(writer) as spill_dir:
             report = VerificationReport(source=str(options.snapshot), threshold=options.threshold)
             scopes = _scopes(options)
             spill = Spill(spill_dir, buckets=256)
@@ -118,7 +121,7 @@ def build_site(
             if facts is not None:
                 _step(progress, "verifying --since", 0, 1)
                 tenant_names = {t.id: t.name for t in report.tenants}
-                since = since_parts(options, trust_root, facts, frozenset(collector.run_ids), tenant_names)
+                since = since_parts(options, trust_root, facts, collector.slugs, tenant_names)
             reusable = previous if report.verified else None
             rendered = _render(container, options, dirs, report, collector, writer, spill, progress, reusable, since)
         writer.write_sums()
@@ -141,6 +144,13 @@ def build_site(
     )
 
 
+def _inputs_of(options: BuildOptions, theme: list[Path]) -> list[Path]:
+    """What the output may neither be, hold nor sit in: everything the build reads."""
+    config = [options.config] if options.config is not None else []
+    own_theme = theme[:-1]  # the installed default theme is package data, never near an output
+    return [options.snapshot, *options.trust_roots, *options.sign_keys, *config, *own_theme]
+
+
 def _site_predicate(options: BuildOptions, report: VerificationReport, since: SinceParts | None) -> dict[str, Any]:
     """What the site's signature vouches for, beyond SHA256SUMS: its source (and OLD's, for `--since`) and how it
     was made."""
@@ -156,7 +166,7 @@ def _site_predicate(options: BuildOptions, report: VerificationReport, since: Si
     }
     if since is not None:
         old = since.changes.old
-        predicate["since"] = {"snapshotId": old.snapshot_id, "createdAt": old.created_at, "force": options.force}
+        predicate["since"] = {"snapshotId": old.snapshot_id, "createdAt": old.created_at, "force": options.force_since}
     return predicate
 
 
@@ -278,6 +288,7 @@ def _render(
         tenant_names={t.id: t.name for t in report.tenants},
         schedule_names={s.id: s.name for s in collector.schedules},
         run_ids=frozenset(collector.run_ids),
+        run_slugs=collector.slugs,
         evidence=by_run,
         output_root=writer.root,
         now=collector.now,
@@ -331,7 +342,7 @@ def _site_pages(
         collector.schedules,
         list(site.tenants),
         collector.observability.queue_depth(),
-        collector.run_ids,
+        collector.slugs,
         collector.now,
         scopes.manage,
         impact_index_age=site.impact_index_age_text,
@@ -356,7 +367,7 @@ def _site_pages(
     pages.write(
         "schedules.html", "schedules.html", "Schedules", "schedules.html", page=schedules_view, changes=schedule_changes
     )
-    observability = observability_page(collector.observability, site.heartbeat_warning, collector.run_ids)
+    observability = observability_page(collector.observability, site.heartbeat_warning, collector.slugs)
     pages.write("observability.html", "observability.html", "Observability", "observability.html", page=observability)
     _copy_evidence(container, writer, collector, scopes, previous)
     files, hidden_files = _manifest_files(report, collector)
@@ -438,7 +449,7 @@ def _index_page(
         list_pages=list_pages,
         data_files=data_files,
         backlog=(("Planner backlog", planner), ("Executor backlog", executor)),
-        changes=static_change_rows(since.changes, STATIC_ROWS) if since else (),
+        changes=static_change_rows(since.changes, STATIC_ROWS, collector.slugs) if since else (),
         changes_total=len(since.changes.runs) if since else 0,
     )
 
@@ -461,7 +472,7 @@ def _write_run_data(
     """
     names = []
     for start in range(0, len(ordered), ROWS_PER_DATA_FILE):
-        name = f"data/runs-{start // ROWS_PER_DATA_FILE + 1:04d}.js"
+        name = runs_data_file(start // ROWS_PER_DATA_FILE + 1)
         chunk = [
             [*(getattr(row, f) for f in RUN_FIELDS), bucket_of(row.id, buckets)]
             for row in ordered[start : start + ROWS_PER_DATA_FILE]
@@ -494,6 +505,11 @@ def _write_run_data(
     }
     writer.write_text("data/meta.js", f"window.snapsiteMeta={json_for_script(meta)};\n")
     return ("data/meta.js", *names)
+
+
+def runs_data_file(number: int) -> str:
+    """The classic script holding the `number`th (from 1) ROWS_PER_DATA_FILE rows of the runs table."""
+    return f"data/runs-{number:04d}.js"
 
 
 def _camel(name: str) -> str:
@@ -550,7 +566,7 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
         command_script(
             site.snapshot_id,
             "Export every run of this site as an evidence bundle.",
-            [("stella", "runs", "export", "--run", r.id, "--bundle") for r in ordered],
+            [("stella", "runs", "export", option("run", r.id), "--bundle") for r in ordered],
         ),
     )
     if scopes.manage:
@@ -559,7 +575,7 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
             command_script(
                 site.snapshot_id,
                 "Retry every failed run of this site.",
-                [("stella", "runs", "retry", "--run", r.id) for r in ordered if r.state == "error"],
+                [("stella", "runs", "retry", option("run", r.id)) for r in ordered if r.state == "error"],
             ),
         )
         writer.write_text(
@@ -567,6 +583,6 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
             command_script(
                 site.snapshot_id,
                 "Cancel every active run of this site (check first!).",
-                [("stella", "runs", "cancel", "--run", r.id) for r in ordered if r.state in ACTIVE_STATES],
+                [("stella", "runs", "cancel", option("run", r.id)) for r in ordered if r.state in ACTIVE_STATES],
             ),
         )

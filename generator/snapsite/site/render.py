@@ -24,6 +24,9 @@ def theme_dirs(theme: str | None) -> list[Path]:
         return [DEFAULT_THEME]
     path = Path(theme)
     if not path.is_dir():
+        # A name is one installed theme: no separator or dot-name that would reach outside `themes/`.
+        if "/" in theme or "\\" in theme or theme.startswith("."):
+            raise UsageError(f"theme {theme!r} is neither a folder nor a theme name under {THEMES}")
         path = THEMES / theme
     if not path.is_dir():
         raise UsageError(f"theme {theme!r} is neither a folder nor a theme under {THEMES}")

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -31,7 +31,16 @@ from snapsite.site.spill import Spill, bucket_of, read_bucket
 from snapsite.site.views.changes import RunChangeView
 from snapsite.site.views.context import SiteInfo
 from snapsite.site.views.format import size
-from snapsite.site.views.runs import RunRow, Scopes, SiteBundle, run_page
+from snapsite.site.views.runs import (
+    RunPage,
+    RunRow,
+    Scopes,
+    SiteBundle,
+    bundle_file,
+    findings_file,
+    run_page,
+    run_page_file,
+)
 from snapsite.snapshot.container import Container
 from snapsite.snapshot.records import EvidenceItem, FindingDelta, LogEntry, Run, Segment
 from snapsite.verify.evidence import EvidenceStatus
@@ -50,11 +59,12 @@ class RunContext:
     tenant_names: dict[str, str]
     schedule_names: dict[str, str]
     run_ids: frozenset[str]
+    run_slugs: Mapping[str, str]  # every run of the build: its `<shard>/<name>`
     evidence: dict[str, list[tuple[EvidenceItem, EvidenceStatus]]]
     output_root: Path
     now: datetime
     container: Container
-    bundles: bool  # write bundles/<slug>.tar.gz for runs with evidence
+    bundles: bool  # write bundles/<shard>/<name>.tgz for runs with evidence
     previous: PreviousOutput | None
     rows: Mapping[str, RunRow]  # the collector's row of every run, by id: made once, not again per page
     changes: Mapping[str, RunChangeView] = field(default_factory=dict)  # `--since`: what changed, by run id
@@ -98,9 +108,27 @@ def detail_file(bucket: int) -> str:
     return f"data/detail-{bucket:04d}.js"
 
 
-def bundle_file(slug: str) -> str:
-    """Where a run's evidence bundle goes in the site."""
-    return f"bundles/{slug}.tar.gz"
+def drawer_data(page: RunPage) -> dict[str, Any]:
+    """What the drawer needs of a run page beyond the runs table's own row, without empty fields.
+
+    The row is left out (the index's data files already hold it, and the drawer reads it from there), and so is
+    every None, False and empty list, which the drawer reads as absent: about a third of the bytes of the full
+    view, on a per-shard file that every run's drawer loads.
+    """
+    fields = _compact(page)
+    assert isinstance(fields, dict)
+    del fields["row"]
+    return fields
+
+
+def _compact(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        value = vars(value)
+    if isinstance(value, dict):
+        return {k: _compact(v) for k, v in value.items() if v is not None and v is not False and v != ()}
+    if isinstance(value, tuple | list):
+        return [_compact(v) for v in value]
+    return value
 
 
 def plan_buckets(
@@ -113,11 +141,11 @@ def plan_buckets(
         number = bucket_of(row.id, spill.buckets)
         members[number].append(row)
         names = files[number]
-        names.append(f"runs/{row.slug}.html")
+        names.append(run_page_file(row.slug))
         if context.bundles and row.id in context.evidence:
             names.append(bundle_file(row.slug))
         if findings_per_run[row.id]:
-            names.append(f"downloads/findings/{row.slug}.csv")
+            names.append(findings_file(row.slug))
     shared = context.key(spill.buckets)
     state = RenderState({n: _bucket_key(shared, spill.digest(n), members[n], context) for n in files})
     previous = context.previous
@@ -250,7 +278,7 @@ def _render_bucket(context: RunContext, job: BucketJob) -> list[RunFile]:
             run,
             row,
             tenant_name=context.tenant_names.get(run.tenant_id, run.tenant_id),
-            run_ids=context.run_ids,
+            run_slugs=context.run_slugs,
             segments=segments.get(run_id, []),
             findings=findings.get(run_id, []),
             logs=logs.get(run_id, []),
@@ -261,18 +289,18 @@ def _render_bucket(context: RunContext, job: BucketJob) -> list[RunFile]:
         )
         html = context.renderer.render(
             "run.html",
-            root="../",
+            root="../../",
             site=context.site,
             page_title=f"Run {run.id}",
             active_nav="",
             page=view,
             change=context.changes.get(run_id),
         )
-        details[run_id] = view
-        _write(context.output_root, f"runs/{row.slug}.html", html.encode("utf-8"), written)
+        details[run_id] = drawer_data(view)
+        _write(context.output_root, run_page_file(row.slug), html.encode("utf-8"), written)
         if run_id in findings:
             csv = findings_csv(findings[run_id])
-            _write(context.output_root, f"downloads/findings/{row.slug}.csv", csv, written)
+            _write(context.output_root, findings_file(row.slug), csv, written)
     script = f"Object.assign(window.snapsiteDetail=window.snapsiteDetail||{{}},{json_for_script(details)});\n"
     _write(context.output_root, detail_file(job.number), script.encode("utf-8"), written)
     return written

@@ -28,7 +28,6 @@ from snapsite.site.views.changes import (
     since_info,
     tab_data,
 )
-from snapsite.snapshot.container import Limits
 from snapsite.trust.roots import TrustRoot
 from snapsite.verify.steps import RecordSink
 
@@ -67,27 +66,27 @@ def since_parts(
     options: BuildOptions,
     trust_root: TrustRoot,
     new: FactsCollector,
-    run_ids: frozenset[str],
+    slugs: Mapping[str, str],
     tenant_names: Mapping[str, str],
 ) -> SinceParts:
     """Verify OLD (`options.since`), compare it with the build's snapshot (`new`, already verified) and make the
     site's parts; raises a SideError naming OLD, or a UsageError for a pair of different schedulers."""
     assert options.since is not None
     tenants = frozenset(options.tenants) if options.tenants else None
-    old = verify_side("OLD", options.since, trust_root, options.threshold, Limits(), tenants)
+    old = verify_side("OLD", options.since, trust_root, options.threshold, options.limits, tenants)
     error = old.error()
     if error is not None:
         raise error
     assert old.facts is not None
     changes = compare(old.facts, new.facts())
-    check_pair(changes, options.force)
+    check_pair(changes, options.force_since, "--force-since")
     info = since_info(changes, old.facts.created_at)
     return SinceParts(
         changes=changes,
         info=info,
         cards=card_changes(changes, info),
         failures=failures_moved(changes.totals_before, changes.totals_after),
-        runs=run_change_views(changes, run_ids),
+        runs=run_change_views(changes, slugs),
         tab=tab_data(changes),
         schedules=schedule_change_views(changes, tenant_names),
     )

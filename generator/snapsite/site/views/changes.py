@@ -14,7 +14,6 @@ from datetime import datetime
 from snapsite.changes.compare import Changes, RunChange, Totals
 from snapsite.changes.facts import DELTA_FIELDS, RunFact
 from snapsite.changes.report import interval_text, span
-from snapsite.site.names import slug
 from snapsite.site.views.format import human_time, runbook_name
 
 DELTA_LABELS = dict(
@@ -118,8 +117,8 @@ def _progress(fact: RunFact) -> str:
     return f"{fact.progress_pct}% ({fact.completed} of {fact.queued})"
 
 
-def run_change_view(change: RunChange, run_ids: frozenset[str]) -> RunChangeView:
-    """The page view of one changed run; `run_ids` are this build's runs (a link only to those)."""
+def run_change_view(change: RunChange, slugs: Mapping[str, str]) -> RunChangeView:
+    """The page view of one changed run; `slugs` are this build's runs' (a link only to those)."""
     now, before = change.now, change.before
     figures = []
     if before is not None:
@@ -135,15 +134,15 @@ def run_change_view(change: RunChange, run_ids: frozenset[str]) -> RunChangeView
         state_after=now.state,
         error_before=before.error_code if before else None,
         resolved_by=fixer,
-        resolved_by_slug=slug(fixer) if fixer and fixer in run_ids else None,
+        resolved_by_slug=slugs.get(fixer) if fixer else None,
         resolved_by_runbook=runbook_name(now.error_code) if now.error_code else None,
         figures=tuple(figures),
     )
 
 
-def run_change_views(changes: Changes, run_ids: frozenset[str]) -> dict[str, RunChangeView]:
+def run_change_views(changes: Changes, slugs: Mapping[str, str]) -> dict[str, RunChangeView]:
     """The page view of every run that changed since OLD (the tab's rows and the runs that only progressed)."""
-    return {c.id: run_change_view(c, run_ids) for c in (*changes.runs, *changes.progressed)}
+    return {c.id: run_change_view(c, slugs) for c in (*changes.runs, *changes.progressed)}
 
 
 def tab_data(changes: Changes) -> dict[str, object]:
@@ -167,10 +166,10 @@ class ChangeRow:
     created_at: str
 
 
-def static_change_rows(changes: Changes, limit: int) -> tuple[ChangeRow, ...]:
+def static_change_rows(changes: Changes, limit: int, slugs: Mapping[str, str]) -> tuple[ChangeRow, ...]:
     """The first `limit` rows of the changes tab, newest first like the table, for readers without JavaScript."""
     ordered = sorted(changes.runs, key=lambda c: (c.now.created_at, c.id), reverse=True)[:limit]
-    return tuple(ChangeRow(c.id, slug(c.id), c.kind, c.state_before, c.now.state, c.now.created_at) for c in ordered)
+    return tuple(ChangeRow(c.id, slugs[c.id], c.kind, c.state_before, c.now.state, c.now.created_at) for c in ordered)
 
 
 @dataclass(frozen=True)
