@@ -19,7 +19,8 @@ TAB_STATES = {
     "failures": {"error"},
 }
 TABS = ("active", "completed", "scheduled", "failures", "all")
-SINGLE = ("trigger", "state", "schedule", "severity", "policy", "from", "to", "shard", "error", "q", "sort", "split")
+FILTERS = ("trigger", "state", "schedule", "severity", "policy", "from", "to", "shard", "error", "resolved", "q")
+SINGLE = (*FILTERS, "sort", "split")
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Oracle:
         self.rows: dict[str, RunRow] = {r.id: run_row(r, names, now, Scopes(manage=True)) for r in self.runs}
         impact = snapshot / "impact.ndjson"
         self.impact = [ImpactEntry.model_validate_json(line) for line in _lines(impact)] if impact.exists() else []
+        self.resolved_by = _resolved_by(runs)
         self._cache: dict[str, list[Run]] = {}
 
     def _keep(self, query: Query) -> Callable[[Run], bool]:
@@ -80,9 +82,12 @@ class Oracle:
         start = _bound(query.get("from")) if query.get("from") else None
         end = _bound(query.get("to")) if query.get("to") else None
         q = query.get("q").lower()
+        resolved = query.get("resolved")
 
         def keep(run: Run) -> bool:
             if tenants and run.tenant_id not in tenants:
+                return False
+            if resolved and (resolved not in ("yes", "no") or (resolved == "yes") != (run.id in self.resolved_by)):
                 return False
             checks = (
                 ("trigger", run.trigger),
@@ -128,7 +133,10 @@ class Oracle:
             return []
         states = TAB_STATES.get(query.tab)
         shown = [r for r in self._kept(text) if states is None or r.state in states]
-        return self.sort(shown, query.get("sort") or "-createdAt")
+        ordered = self.sort(shown, query.get("sort") or "-createdAt")
+        if query.tab == "failures":  # open failures first, each part in the sort's order
+            ordered.sort(key=lambda r: r.id in self.resolved_by)
+        return ordered
 
     def schedules_of(self, text: str) -> list[Schedule]:
         query = Query.parse(text)
@@ -198,6 +206,32 @@ class Oracle:
         ]
 
 
+def _resolved_by(runs: list[Run]) -> dict[str, str]:
+    """The contract's resolved failures, read forward: from each failure through its failed retries to the
+    earliest completed retry (the generator walks backward from completed runs; the two must agree)."""
+    children: dict[str, list[Run]] = {}
+    for run in runs:
+        if run.retry_of:
+            children.setdefault(run.retry_of, []).append(run)
+    found: dict[str, str] = {}
+    for failure in (r for r in runs if r.state == "error"):
+        fixers: list[Run] = []
+        seen = {failure.id}
+        todo = list(children.get(failure.id, []))
+        while todo:
+            retry = todo.pop()
+            if retry.id in seen:
+                continue
+            seen.add(retry.id)
+            if retry.state == "completed":
+                fixers.append(retry)
+            elif retry.state == "error":
+                todo += children.get(retry.id, [])
+        if fixers:
+            found[failure.id] = min(fixers, key=lambda r: (r.created_at, r.id)).id
+    return found
+
+
 def _lines(path: Path) -> list[bytes]:
     return [line for line in path.read_bytes().splitlines() if line.strip()]
 
@@ -252,6 +286,11 @@ def sample_views(oracle: Oracle) -> list[str]:
         {"tab": "all", "shard": str(shard)},
         {"tab": "all", "shard": "x"},
         {"tab": "failures", "error": error},
+        {"tab": "failures", "resolved": "no"},
+        {"tab": "failures", "resolved": "yes"},
+        {"tab": "all", "resolved": "no"},
+        {"tab": "all", "resolved": "bogus"},
+        {"tab": "failures", "sort": "id"},
         {"tab": "all", "q": runs[3].id[-6:]},
         {"tab": "all", "q": correlation},
         {"tab": "all", "q": "CHANDRA"},

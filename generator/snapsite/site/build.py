@@ -46,6 +46,7 @@ from snapsite.site.views.runs import (
     attestation_href,
     evidence_href,
     evidence_view,
+    open_failures,
 )
 from snapsite.site.views.schedules import ScheduleRow, schedules_page
 from snapsite.site.views.verification_page import verification_page
@@ -102,6 +103,7 @@ def build_site(
             )
             spill.close()
             _refuse_unless_allowed(report, options)
+            collector.link_retries()
             reusable = previous if report.verified else None
             rendered = _render(container, options, dirs, report, collector, writer, spill, progress, reusable)
         writer.write_sums()
@@ -401,7 +403,7 @@ RUN_FIELDS = (
     "policy_revision", "correlation_id", "created_at", "started_at", "finished_at", "duration_seconds", "running",
     "progress_pct", "processed", "total", "new_findings", "new_criticals", "new_high", "new_medium", "new_low",
     "resolved", "quieted", "severity_shifts", "kev_additions", "badges", "error_code", "error_message",
-    "retry_of", "shard_count",
+    "retry_of", "shard_count", "resolved_by",
 )  # fmt: skip
 
 
@@ -507,8 +509,8 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
             "scripts/retry-failed-runs.sh",
             command_script(
                 site.snapshot_id,
-                "Retry every failed run of this site.",
-                [("stella", "runs", "retry", "--run", r.id) for r in ordered if r.state == "error"],
+                "Retry every failed run of this site that no completed retry has resolved yet.",
+                [("stella", "runs", "retry", "--run", r.id) for r in open_failures(ordered)],
             ),
         )
         writer.write_text(

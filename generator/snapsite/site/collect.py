@@ -9,7 +9,7 @@ from typing import Any
 
 from snapsite.site.spill import Spill
 from snapsite.site.views.observability import ObservabilityCollector
-from snapsite.site.views.runs import RunRow, Scopes, run_row
+from snapsite.site.views.runs import RunRow, Scopes, link_retries, run_row
 from snapsite.snapshot.records import EvidenceItem, MetricSample, Run, Schedule, TelemetryEvent
 from snapsite.verify.steps import VerificationReport
 
@@ -48,6 +48,10 @@ class SiteCollector:
             tenants = [t for t in self.report.tenants if self._selected(t.id)]
             self._observability = ObservabilityCollector(self.now, tenants)
         return self._observability
+
+    def link_retries(self) -> None:
+        """Give the rows the links that need every run (resolved failures, retries); call once all are read."""
+        self.rows = link_retries(self.rows, withhold_outside=self.tenants is not None)
 
     def _selected(self, tenant_id: str) -> bool:
         return self.tenants is None or tenant_id in self.tenants

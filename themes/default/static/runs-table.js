@@ -31,7 +31,7 @@
   var RUN_NOUNS = { active: "active runs", completed: "completed runs", failures: "failed runs", all: "runs" };
   var TAB_OF_STATE = { planning: 0, queued: 0, running: 0, completed: 1, cancelled: 1, error: 2 };
   var OTHER_TAB = 3;
-  var SINGLE_KEYS = ["trigger", "state", "schedule", "severity", "policy", "from", "to", "shard", "error", "q"];
+  var SINGLE_KEYS = ["trigger", "state", "schedule", "severity", "policy", "from", "to", "shard", "error", "resolved", "q"];
   var DEFAULT_SORT = "-createdAt";
   var COLUMNS = [
     { sort: "id", label: "Run ID", cls: "c-id", first: "asc" },
@@ -261,7 +261,7 @@
     return {
       tab: "active",
       tenants: [],
-      trigger: "", state: "", schedule: "", severity: "", policy: "", from: "", to: "", shard: "", error: "", q: "",
+      trigger: "", state: "", schedule: "", severity: "", policy: "", from: "", to: "", shard: "", error: "", resolved: "", q: "",
       sort: DEFAULT_SORT,
       split: false
     };
@@ -455,7 +455,10 @@
     var qInitiator = q ? data.dicts.initiator.matching(q) : null;
     var qSchedule = q ? data.dicts.scheduleName.matching(q) : null;
     var qError = q ? data.dicts.errorMessage.matching(q) : null;
-    var dead = trigger === -2 || runState === -2 || schedule === -2 || policy === -2 || error === -2;
+    // Resolved failures (site contract): `resolved=no` keeps the unresolved runs, `yes` the resolved ones.
+    var resolvedWant = state.resolved === "no" ? 0 : state.resolved === "yes" ? 1 : state.resolved ? -2 : -1;
+    var resolvedCol = cols.resolvedBy || [];
+    var dead = trigger === -2 || runState === -2 || schedule === -2 || policy === -2 || error === -2 || resolvedWant === -2;
     dead = dead || severity === 3 || shard === -2 || (state.from && from !== from) || (state.to && to !== to);
 
     var stateDict = data.dicts.state;
@@ -470,6 +473,8 @@
     }
     var counts = [0, 0, 0, 0];
     var total = 0;
+    var resolvedFailures = 0;
+    var later = []; // the Failures tab shows open failures first: resolved ones follow, in the same order
     var m = 0;
     var tenantCol = cols.tenantId;
     var triggerCol = cols.trigger;
@@ -499,6 +504,8 @@
       if (from === from && !(created[i] >= from)) continue;
       if (to === to && !(created[i] < to)) continue;
       if (shard >= 0 && shards[i] !== shard) continue;
+      var isResolved = resolvedCol[i] ? 1 : 0;
+      if (resolvedWant !== -1 && isResolved !== resolvedWant) continue;
       if (
         q &&
         qInitiator[initiators[i]] === 0 &&
@@ -511,12 +518,23 @@
       var tab = tabOf[stateCol[i]];
       counts[tab] += 1;
       total += 1;
+      if (tab === 2 && isResolved) {
+        resolvedFailures += 1;
+        if (wanted === 2) {
+          later.push(i);
+          continue;
+        }
+      }
       if (wanted === -1 || tab === wanted) {
         out[m] = i;
         m += 1;
       }
     }
-    return { order: out, n: m, counts: counts, total: total };
+    for (var k = 0; k < later.length; k += 1) {
+      out[m] = later[k];
+      m += 1;
+    }
+    return { order: out, n: m, counts: counts, total: total, resolvedFailures: resolvedFailures };
   }
 
   /** The schedules of the Scheduled tab under `state`: tenant, schedule and q apply. */
@@ -579,6 +597,10 @@
     var id = data.cols.id[i];
     var state = text("state", i);
     var tr = h("tr", { "data-run-id": id, class: "run state-row-" + safeClass(state) });
+    var resolvedBy = data.cols.resolvedBy ? data.cols.resolvedBy[i] : null;
+    if (resolvedBy) {
+      tr.setAttribute("data-resolved-by", resolvedBy);
+    }
     var box = h("input", { type: "checkbox", class: "select-run", "aria-label": "Select run " + app.visible(id) });
     box.checked = data.selected[i] === 1;
     tr._box = box;
@@ -617,7 +639,11 @@
     }
     tr.appendChild(h("td", null, h("div", { class: "clip" }, trigger)));
 
-    tr.appendChild(h("td", null, h("div", { class: "clip" }, stateBadge(state, text("errorCode", i)))));
+    var stateCell = stateBadge(state, text("errorCode", i));
+    if (resolvedBy) {
+      stateCell.push(" ", h("span", { class: "badge resolved" }, ["resolved", h("span", { class: "visually-hidden" }, " by " + resolvedBy)]));
+    }
+    tr.appendChild(h("td", null, h("div", { class: "clip" }, stateCell)));
 
     var pct = data.cols.progressPct[i];
     tr.appendChild(
@@ -1030,7 +1056,10 @@
     if (labelEl) {
       labelEl.textContent = scheduled
         ? "schedules" + (state.tenants.length || state.schedule || state.q ? " match the filters." : ".")
-        : RUN_NOUNS[state.tab] + " match the filters.";
+        : state.tab === "failures" && result.resolvedFailures
+          ? RUN_NOUNS[state.tab] + " match the filters; " + result.resolvedFailures +
+            " of them resolved by a retry that completed (open failures first)."
+          : RUN_NOUNS[state.tab] + " match the filters.";
     }
     var links = doc.querySelectorAll("nav.tabs a[data-tab]");
     for (var l = 0; l < links.length; l += 1) {
@@ -1207,7 +1236,7 @@
         o.selected = state.tenants.indexOf(o.value) !== -1;
       });
     }
-    ["trigger", "state", "schedule", "severity", "policy", "shard", "error"].forEach(function (key) {
+    ["trigger", "state", "schedule", "severity", "policy", "shard", "error", "resolved"].forEach(function (key) {
       setSelect(form.querySelector("#filter-" + key), state[key]);
     });
     setSelect(scheduleSelect, state.schedule);
@@ -2051,8 +2080,7 @@
     form.addEventListener("reset", function (event) {
       event.preventDefault();
       var fresh = defaults();
-      fresh.tab = state.tab;
-      fresh.sort = state.sort;
+      fresh.tab = state.tab; // Clear resets filters and the sort (newest first), and keeps the tab
       state = fresh;
       syncControls();
       apply(true);

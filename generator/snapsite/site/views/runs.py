@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from snapsite.site.names import slug
 from snapsite.site.views.format import duration, human_time, iso, runbook_name, size
+from snapsite.site.views.resolved import RetryLink, resolved_by, retried_by
 from snapsite.snapshot.records import EvidenceItem, FindingDelta, LogEntry, Run, RunPhase, Segment
 from snapsite.verify.evidence import EvidenceStatus
 
@@ -72,6 +73,10 @@ class RunRow:
     error_message: str | None
     retry_of: str | None
     shard_count: int
+    # Set by `link_retries` once every run of the build is known (the rule spans runs and buckets).
+    resolved_by: str | None = None  # the completed retry that resolved this failure (site contract)
+    retried_by: tuple[str, ...] = ()  # the runs of the build that retry this one directly, oldest first
+    retry_of_outside: bool = False  # `retryOf` names a run outside a --tenant build: its id is withheld
 
     @property
     def duration_text(self) -> str:
@@ -157,6 +162,40 @@ def run_row(run: Run, schedule_names: Mapping[str, str], now: datetime, scopes: 
         retry_of=run.retry_of,
         shard_count=run.shard_count,
     )
+
+
+def link_retries(rows: Sequence[RunRow], *, withhold_outside: bool) -> list[RunRow]:
+    """`rows` with the retry links that need every run of the build: resolved failures and forward links.
+
+    With `withhold_outside` (a `--tenant` build), a `retryOf` naming a run outside the build is dropped and only
+    flagged: the id names another tenant (site contract). Rows without a change are returned as they were.
+    """
+    links = [RetryLink(r.id, r.state, r.retry_of, r.created_at) for r in rows]
+    fixed, forward = resolved_by(links), retried_by(links)
+    ids = {r.id for r in rows}
+    out = []
+    for row in rows:
+        fixer, retries = fixed.get(row.id), forward.get(row.id, ())
+        outside = withhold_outside and row.retry_of is not None and row.retry_of not in ids
+        if fixer is not None or retries or outside:
+            retry_of = None if outside else row.retry_of
+            row = replace(row, resolved_by=fixer, retried_by=retries, retry_of=retry_of, retry_of_outside=outside)
+        out.append(row)
+    return out
+
+
+def open_failures(rows: Iterable[RunRow]) -> list[RunRow]:
+    """The failed runs no completed retry resolved: what `scripts/retry-failed-runs.sh` may retry."""
+    return [r for r in rows if r.state == "error" and r.resolved_by is None]
+
+
+@dataclass(frozen=True)
+class RetryView:
+    """A run linked from another run's page (its retry, or the retry that resolved it)."""
+
+    id: str
+    slug: str
+    state: str
 
 
 @dataclass(frozen=True)
@@ -263,6 +302,8 @@ class RunPage:
     commands: tuple[tuple[str, str], ...]  # (label, CLI line)
     incident: str
     bundle: SiteBundle | None = None  # the run's evidence bundle in the site (runs.evidenceBundles)
+    resolved_by: RetryView | None = None  # the completed retry that resolved this failure
+    retries: tuple[RetryView, ...] = ()  # the runs that retry this one directly, oldest first
 
     @property
     def segment_retries(self) -> bool:
@@ -334,9 +375,14 @@ def run_page(
     evidence: Sequence[tuple[EvidenceItem, EvidenceStatus]],
     now: datetime,
     scopes: Scopes,
+    rows: Mapping[str, RunRow],
     bundle: SiteBundle | None = None,
 ) -> RunPage:
-    """The run page of `run` from its records; `now` is the snapshot's createdAt."""
+    """The run page of `run` from its records; `now` is the snapshot's createdAt.
+
+    `rows` (every run of the build by id) names the runs this one links to: the retry that resolved it and its
+    retries. A resolved failure offers no "Retry run": retrying it again is the harm the contract's rule prevents.
+    """
     minutes = (row.duration_seconds or 0) / 60
     segment_views = tuple(
         SegmentView(
@@ -369,14 +415,14 @@ def run_page(
     shown_evidence = [(item, status) for item, status in evidence if scopes.policy or item.kind != "policy-run"]
     commands = [("Export evidence bundle", _command("stella", "runs", "export", "--run", run.id, "--bundle"))]
     if scopes.manage:
-        if run.state in ("error", "cancelled"):
+        if run.state in ("error", "cancelled") and row.resolved_by is None:
             commands.insert(0, ("Retry run", _command("stella", "runs", "retry", "--run", run.id)))
         if run.state in ACTIVE_STATES:
             commands.insert(0, ("Cancel run", _command("stella", "runs", "cancel", "--run", run.id)))
     return RunPage(
         row=row,
         tenant_name=tenant_name,
-        retry_of_slug=slug(run.retry_of) if run.retry_of and run.retry_of in run_ids else None,
+        retry_of_slug=slug(row.retry_of) if row.retry_of and row.retry_of in run_ids else None,
         created_at_text=human_time(run.created_at),
         started_at_text=human_time(run.started_at),
         finished_at_text=human_time(run.finished_at),
@@ -412,7 +458,13 @@ def run_page(
         commands=tuple(commands),
         incident=incident_text(run, row, tenant_name),
         bundle=bundle,
+        resolved_by=_retry_view(rows[row.resolved_by]) if row.resolved_by else None,
+        retries=tuple(_retry_view(rows[rid]) for rid in row.retried_by),
     )
+
+
+def _retry_view(row: RunRow) -> RetryView:
+    return RetryView(row.id, row.slug, row.state)
 
 
 def evidence_view(item: EvidenceItem, status: EvidenceStatus, scopes: Scopes) -> EvidenceView:
@@ -452,7 +504,11 @@ def incident_text(run: Run, row: RunRow, tenant_name: str) -> str:
     ]
     if run.error:
         lines.append(f"Error: {run.error.code}: {run.error.message}")
-    if run.retry_of:
-        lines.append(f"Retry of: {run.retry_of}")
+    if row.retry_of:
+        lines.append(f"Retry of: {row.retry_of}")
+    elif row.retry_of_outside:
+        lines.append("Retry of: a run outside this build")
+    if row.resolved_by:
+        lines.append(f"Resolved by: {row.resolved_by} (a completed retry)")
     lines += ["", "What happened / what was tried:", ""]
     return "\n".join(lines)
