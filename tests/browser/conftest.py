@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, sync_playwright
 
 from browser.oracle import Oracle
-from browser.sites import MANAGE_SCOPES, ROOT, Site, demo_site
+from browser.sites import DEMO_PUB, MANAGE_SCOPES, ROOT, Site, demo_site
 
 CHROMIUM = Path(os.environ.get("SNAPSITE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -119,7 +119,7 @@ def demo_readonly(tmp_path_factory: pytest.TempPathFactory) -> Site:
 
 @pytest.fixture(scope="session")
 def demo_oracle(demo: Site) -> Oracle:
-    return Oracle(demo.snapshot)
+    return Oracle(demo.snapshot, DEMO_PUB)
 
 
 class Guard:

@@ -3,6 +3,9 @@ snapshot's own records, so the browser's counts and orders are checked against a
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +22,20 @@ TAB_STATES = {
     "failures": {"error"},
 }
 TABS = ("active", "completed", "scheduled", "failures", "all")
-FILTERS = ("trigger", "state", "schedule", "severity", "policy", "from", "to", "shard", "error", "resolved", "q")
+FILTERS = (
+    "trigger",
+    "state",
+    "schedule",
+    "severity",
+    "policy",
+    "from",
+    "to",
+    "shard",
+    "error",
+    "resolved",
+    "evidence",
+    "q",
+)
 SINGLE = (*FILTERS, "sort", "split")
 
 
@@ -59,7 +75,7 @@ def _bound(text: str) -> datetime | None:
 class Oracle:
     """Everything a snapshot's records say about its runs table."""
 
-    def __init__(self, snapshot: Path) -> None:
+    def __init__(self, snapshot: Path, trust_root: Path | None = None) -> None:
         self.manifest = Manifest.model_validate_json((snapshot / "manifest.json").read_bytes())
         schedules = [Schedule.model_validate_json(line) for line in _lines(snapshot / "schedules.ndjson")]
         # The Schedules page's order (by tenant, then name), which the data files keep.
@@ -73,6 +89,8 @@ class Oracle:
         impact = snapshot / "impact.ndjson"
         self.impact = [ImpactEntry.model_validate_json(line) for line in _lines(impact)] if impact.exists() else []
         self.resolved_by = _resolved_by(runs)
+        # Each run's worst evidence signature status, from `snapsite verify --json` (with the trust root).
+        self.evidence_alerts = _evidence_alerts(snapshot, trust_root) if trust_root else None
         self._cache: dict[str, list[Run]] = {}
 
     def _keep(self, query: Query) -> Callable[[Run], bool]:
@@ -83,12 +101,19 @@ class Oracle:
         end = _bound(query.get("to")) if query.get("to") else None
         q = query.get("q").lower()
         resolved = query.get("resolved")
+        evidence = query.get("evidence")
+        alerts = self.evidence_alerts
+        assert not evidence or alerts is not None, "the evidence key needs the oracle's trust root"
 
         def keep(run: Run) -> bool:
             if tenants and run.tenant_id not in tenants:
                 return False
             if resolved and (resolved not in ("yes", "no") or (resolved == "yes") != (run.id in self.resolved_by)):
                 return False
+            if evidence and alerts is not None:
+                alert = alerts.get(run.id)
+                if alert is None or evidence not in ("problem", alert):
+                    return False
             checks = (
                 ("trigger", run.trigger),
                 ("state", run.state),
@@ -232,6 +257,20 @@ def _resolved_by(runs: list[Run]) -> dict[str, str]:
     return found
 
 
+def _evidence_alerts(snapshot: Path, trust_root: Path) -> dict[str, str]:
+    """Run id -> `invalid` or `untrusted` (the worse of its evidence items' statuses), as `snapsite verify` reports."""
+    command = [sys.executable, "-m", "snapsite", "verify", str(snapshot), "--trust-root", str(trust_root), "--json"]
+    report = json.loads(subprocess.run(command, capture_output=True, check=True, text=True).stdout)
+    found: dict[str, set[str]] = {}
+    for item in report["evidence"]:
+        found.setdefault(item["runId"], set()).add(item["status"])
+    return {
+        run_id: "invalid" if "invalid" in statuses else "untrusted"
+        for run_id, statuses in found.items()
+        if statuses & {"invalid", "untrusted"}
+    }
+
+
 def _lines(path: Path) -> list[bytes]:
     return [line for line in path.read_bytes().splitlines() if line.strip()]
 
@@ -290,6 +329,10 @@ def sample_views(oracle: Oracle) -> list[str]:
         {"tab": "failures", "resolved": "yes"},
         {"tab": "all", "resolved": "no"},
         {"tab": "all", "resolved": "bogus"},
+        {"tab": "all", "evidence": "problem"},
+        {"tab": "all", "evidence": "invalid"},
+        {"tab": "completed", "evidence": "untrusted"},
+        {"tab": "all", "evidence": "bogus"},
         {"tab": "failures", "sort": "id"},
         {"tab": "all", "q": runs[3].id[-6:]},
         {"tab": "all", "q": correlation},

@@ -7,7 +7,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from snapsite.site.render import Renderer, collect_assets, json_for_script, them
 from snapsite.site.run_pages import RunContext, bundle_file, plan_buckets, rendering_runs
 from snapsite.site.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
 from snapsite.site.spill import Spill, bucket_of
+from snapsite.site.views.attention import attention_items, refresh_command
 from snapsite.site.views.context import SiteInfo, heartbeat_warning, staleness
 from snapsite.site.views.evidence_page import evidence_page
 from snapsite.site.views.format import duration, iso, runbook_name, size
@@ -103,7 +104,7 @@ def build_site(
             )
             spill.close()
             _refuse_unless_allowed(report, options)
-            collector.link_retries()
+            collector.finish_rows()
             reusable = previous if report.verified else None
             rendered = _render(container, options, dirs, report, collector, writer, spill, progress, reusable)
         writer.write_sums()
@@ -318,14 +319,22 @@ def _site_pages(
         (list_page_name(n + 1), f"runs {n * LIST_PAGE_SIZE + 1}-{min(len(ordered), (n + 1) * LIST_PAGE_SIZE)}")
         for n in range(max(1, -(-len(ordered) // LIST_PAGE_SIZE)))
     )
+    observability = observability_page(collector.observability, site.heartbeat_warning, collector.run_ids)
+    attention = attention_items(
+        observability.alerts,
+        ordered,
+        heartbeat=site.heartbeat_warning,
+        stale=site.staleness.level == "red",
+        refresh=refresh_command(options.tenants, site.scopes),
+    )
     index = _index_page(collector, site, ordered, list_pages, data_files, options)
+    index = replace(index, attention=attention)
     pages.write("index.html", "index.html", "Runs", "index.html", page=index)
     for number, (href, _) in enumerate(list_pages, start=1):
         chunk = ordered[(number - 1) * LIST_PAGE_SIZE : number * LIST_PAGE_SIZE]
         title = f"All runs, page {number}"
         pages.write(href, "list.html", title, "index.html", rows=chunk, number=number, pages=list_pages)
     pages.write("schedules.html", "schedules.html", "Schedules", "schedules.html", page=schedules_view)
-    observability = observability_page(collector.observability, site.heartbeat_warning, collector.run_ids)
     pages.write("observability.html", "observability.html", "Observability", "observability.html", page=observability)
     _copy_evidence(container, writer, collector, scopes, previous)
     files, hidden_files = _manifest_files(report, collector)
@@ -403,7 +412,7 @@ RUN_FIELDS = (
     "policy_revision", "correlation_id", "created_at", "started_at", "finished_at", "duration_seconds", "running",
     "progress_pct", "processed", "total", "new_findings", "new_criticals", "new_high", "new_medium", "new_low",
     "resolved", "quieted", "severity_shifts", "kev_additions", "badges", "error_code", "error_message",
-    "retry_of", "shard_count", "resolved_by",
+    "retry_of", "shard_count", "resolved_by", "evidence_alert",
 )  # fmt: skip
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from snapsite.site.spill import Spill
+from snapsite.site.views.attention import worst_evidence
 from snapsite.site.views.observability import ObservabilityCollector
 from snapsite.site.views.runs import RunRow, Scopes, link_retries, run_row
 from snapsite.snapshot.records import EvidenceItem, MetricSample, Run, Schedule, TelemetryEvent
@@ -49,9 +50,21 @@ class SiteCollector:
             self._observability = ObservabilityCollector(self.now, tenants)
         return self._observability
 
-    def link_retries(self) -> None:
-        """Give the rows the links that need every run (resolved failures, retries); call once all are read."""
-        self.rows = link_retries(self.rows, withhold_outside=self.tenants is not None)
+    def finish_rows(self) -> None:
+        """Give the rows what needs every record: retry links (resolved failures) and evidence flags.
+
+        Call once verification is over (every run read, every attestation checked). Only evidence the build's
+        scopes show flags a run: a withheld item would flag a run for a reason nobody can see.
+        """
+        rows = link_retries(self.rows, withhold_outside=self.tenants is not None)
+        statuses = {status.id: status.status for status in self.report.evidence}
+        per_run: dict[str, list[str]] = {}
+        if self.scopes.downloads:
+            for item in self.evidence:
+                if (self.scopes.policy or item.kind != "policy-run") and item.id in statuses:
+                    per_run.setdefault(item.run_id, []).append(statuses[item.id])
+        flags = {run_id: worst_evidence(found) for run_id, found in per_run.items()}
+        self.rows = [replace(row, evidence_alert=flags[row.id]) if flags.get(row.id) else row for row in rows]
 
     def _selected(self, tenant_id: str) -> bool:
         return self.tenants is None or tenant_id in self.tenants

@@ -669,6 +669,10 @@
       el.classList.remove("staleness-green", "staleness-amber", "staleness-red");
       el.classList.add("staleness-" + level);
       el.setAttribute("data-staleness", level);
+      var hint = doc.querySelector("[data-stale-hint]"); // the attention strip's next step (index.html)
+      if (hint) {
+        hint.hidden = level !== "red";
+      }
       el.setAttribute("title", "Age by this computer's clock, updated every 30 seconds");
       el.textContent = (age ? duration(age) : "0s") + " old (" + STALENESS_WORDS[level] + ")";
     }

@@ -31,7 +31,7 @@
   var RUN_NOUNS = { active: "active runs", completed: "completed runs", failures: "failed runs", all: "runs" };
   var TAB_OF_STATE = { planning: 0, queued: 0, running: 0, completed: 1, cancelled: 1, error: 2 };
   var OTHER_TAB = 3;
-  var SINGLE_KEYS = ["trigger", "state", "schedule", "severity", "policy", "from", "to", "shard", "error", "resolved", "q"];
+  var SINGLE_KEYS = ["trigger", "state", "schedule", "severity", "policy", "from", "to", "shard", "error", "resolved", "evidence", "q"];
   var DEFAULT_SORT = "-createdAt";
   var COLUMNS = [
     { sort: "id", label: "Run ID", cls: "c-id", first: "asc" },
@@ -261,7 +261,7 @@
     return {
       tab: "active",
       tenants: [],
-      trigger: "", state: "", schedule: "", severity: "", policy: "", from: "", to: "", shard: "", error: "", resolved: "", q: "",
+      trigger: "", state: "", schedule: "", severity: "", policy: "", from: "", to: "", shard: "", error: "", resolved: "", evidence: "", q: "",
       sort: DEFAULT_SORT,
       split: false
     };
@@ -458,7 +458,12 @@
     // Resolved failures (site contract): `resolved=no` keeps the unresolved runs, `yes` the resolved ones.
     var resolvedWant = state.resolved === "no" ? 0 : state.resolved === "yes" ? 1 : state.resolved ? -2 : -1;
     var resolvedCol = cols.resolvedBy || [];
+    // Evidence flags (issue 14): `problem` = invalid or untrusted evidence, or one of those two statuses.
+    var evidenceWant = state.evidence;
+    var evidenceCol = cols.evidenceAlert || [];
+    var evidenceKnown = !evidenceWant || ["problem", "invalid", "untrusted"].indexOf(evidenceWant) !== -1;
     var dead = trigger === -2 || runState === -2 || schedule === -2 || policy === -2 || error === -2 || resolvedWant === -2;
+    dead = dead || !evidenceKnown;
     dead = dead || severity === 3 || shard === -2 || (state.from && from !== from) || (state.to && to !== to);
 
     var stateDict = data.dicts.state;
@@ -506,6 +511,7 @@
       if (shard >= 0 && shards[i] !== shard) continue;
       var isResolved = resolvedCol[i] ? 1 : 0;
       if (resolvedWant !== -1 && isResolved !== resolvedWant) continue;
+      if (evidenceWant && !(evidenceCol[i] && (evidenceWant === "problem" || evidenceCol[i] === evidenceWant))) continue;
       if (
         q &&
         qInitiator[initiators[i]] === 0 &&
@@ -609,6 +615,10 @@
 
     var badges = value("badges", i);
     var idCell = [h("a", { class: "run-id", href: app.safeHref("runs/" + data.cols.slug[i] + ".html"), title: id }, id)];
+    var evidenceAlert = data.cols.evidenceAlert ? data.cols.evidenceAlert[i] : null;
+    if (evidenceAlert) {
+      idCell.push(" ", h("span", { class: "badge evidence-alert sig-" + safeClass(evidenceAlert) }, "evidence " + evidenceAlert));
+    }
     if (badges.length) {
       idCell.push(
         h(
@@ -1236,7 +1246,7 @@
         o.selected = state.tenants.indexOf(o.value) !== -1;
       });
     }
-    ["trigger", "state", "schedule", "severity", "policy", "shard", "error", "resolved"].forEach(function (key) {
+    ["trigger", "state", "schedule", "severity", "policy", "shard", "error", "resolved", "evidence"].forEach(function (key) {
       setSelect(form.querySelector("#filter-" + key), state[key]);
     });
     setSelect(scheduleSelect, state.schedule);

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from snapsite.site.views.attention import AttentionItem
 from snapsite.site.views.runs import ACTIVE_STATES, RunRow
 
 STATIC_ROWS = 100  # rows of the default view rendered into index.html itself
@@ -55,6 +56,7 @@ class IndexPage:
     list_pages: tuple[tuple[str, str], ...]  # href, label ("runs 1-500")
     data_files: tuple[str, ...]  # classic scripts holding every run row: data/meta.js first, then runs files in order
     backlog: tuple[tuple[str, int], ...]  # header backlog metrics: (label, value)
+    attention: tuple[AttentionItem, ...] = ()  # the attention strip, most urgent first
 
 
 def newest_first(rows: Sequence[RunRow]) -> list[RunRow]:

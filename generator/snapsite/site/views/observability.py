@@ -207,6 +207,7 @@ class Alert:
     message: str
     href: str | None  # relative to the site root
     link_text: str | None
+    code: str | None = None  # the error code of a repeated-error alert (the index links to its failures)
 
 
 @dataclass(frozen=True)
@@ -360,6 +361,7 @@ def _alerts(collector: ObservabilityCollector, planner_lag: str | None, threshol
                     f"Error {code} was seen {count} times in the last 24 h.",
                     f"runbooks/{runbook_name(code)}.html",
                     f"Runbook {code}",
+                    code,
                 )
             )
     return tuple(alerts)

@@ -77,6 +77,7 @@ class RunRow:
     resolved_by: str | None = None  # the completed retry that resolved this failure (site contract)
     retried_by: tuple[str, ...] = ()  # the runs of the build that retry this one directly, oldest first
     retry_of_outside: bool = False  # `retryOf` names a run outside a --tenant build: its id is withheld
+    evidence_alert: str | None = None  # `invalid` or `untrusted`: the worst signature status of its shown evidence
 
     @property
     def duration_text(self) -> str:
