@@ -21,6 +21,16 @@ from snapsite.authoring.sign import SNAPSHOT_PREDICATE_TYPE, sign_attestation, s
 from snapsite.trust.dsse import INTOTO_PAYLOAD_TYPE, Subject, dump_envelope, make_statement, sign_envelope
 from snapsite.trust.keys import load_private_key, write_keypair
 
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test under tests/browser with `browser`, so `make unit` and `make e2e` can pick their half."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
 CREATED_AT = "2026-11-20T12:00:00Z"
 SNAPSHOT_ID = "snap:test:2026-11-20T12:00:00Z"
 METADATA = {"snapshotId": SNAPSHOT_ID, "createdAt": CREATED_AT, "environment": "test", "source": "tests"}
