@@ -304,6 +304,7 @@ class RunPage:
     incident: str
     bundle: SiteBundle | None = None  # the run's evidence bundle in the site (runs.evidenceBundles)
     resolved_by: RetryView | None = None  # the completed retry that resolved this failure
+    deltas_note: str | None = None  # why the run's deltas metric and its findings records differ, when they do
     retries: tuple[RetryView, ...] = ()  # the runs that retry this one directly, oldest first
 
     @property
@@ -460,7 +461,25 @@ def run_page(
         incident=incident_text(run, row, tenant_name),
         bundle=bundle,
         resolved_by=_retry_view(rows[row.resolved_by]) if row.resolved_by else None,
+        deltas_note=deltas_note(row, findings),
         retries=tuple(_retry_view(rows[rid]) for rid in row.retried_by),
+    )
+
+
+def deltas_note(row: RunRow, findings: Sequence[FindingDelta]) -> str | None:
+    """One line on why the run's `deltas` (a metric the Scheduler computed) and its findings records disagree.
+
+    Both are shown with their source; without a word, "New findings 45" above "4 findings records" reads as an
+    error in the site.
+    """
+    new_records = sum(1 for f in findings if f.change == "new")
+    if new_records == row.new_findings:
+        return None
+    return (
+        f"The run's deltas count {row.new_findings} new findings; this snapshot carries {new_records} findings "
+        f'record{"s" if new_records != 1 else ""} of change "new": the Scheduler counts every finding while the '
+        "Offline Kit exports only the records it was asked to carry, so the records can be fewer (or, after a "
+        "re-export, more)."
     )
 
 
