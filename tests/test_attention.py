@@ -20,8 +20,8 @@ from test_templates import run_row
 def test_items_come_most_urgent_first_and_link_to_their_views() -> None:
     alerts = [
         Alert("planner-lag", "warning", "lag", None, None),
-        Alert("queue-depth", "warning", "Queue depth 2000 is above", None, None),
-        Alert("repeated-error", "critical", "ERR_RUN_009 seen 4 times", "runbooks/x.html", "x", "ERR_RUN_009"),
+        Alert("queue-depth", "warning", "Queue depth 2000 is above", None, None, count="2000"),
+        Alert("repeated-error", "critical", "ERR_RUN_009 seen 4 times", "runbooks/x.html", "x", "ERR_RUN_009", "4"),
     ]
     rows = [run_row(evidence_alert="invalid"), run_row(evidence_alert="untrusted"), run_row()]
     items = attention_items(alerts, rows, heartbeat="Planner heartbeat was 5m old", stale=False, refresh="cmd")
@@ -29,8 +29,10 @@ def test_items_come_most_urgent_first_and_link_to_their_views() -> None:
     by_kind = {i.kind: i for i in items}
     assert by_kind["repeated-error"].href == "index.html#tab=failures&error=ERR_RUN_009"
     assert by_kind["evidence"].href == "index.html#tab=all&evidence=problem"
-    assert by_kind["evidence"].text.startswith("2 runs have evidence")
-    assert "1 with an invalid signature, 1 signed by an untrusted key only" in by_kind["evidence"].text
+    assert by_kind["evidence"].text == "2 runs with invalid or untrusted evidence"
+    assert by_kind["evidence"].level == "critical"  # one of them invalid
+    assert by_kind["repeated-error"].text == "ERR_RUN_009: 4 failures in 24 h"
+    assert by_kind["queue-depth"].text == "Queue depth 2000 above the threshold"
     assert by_kind["queue-depth"].href == "schedules.html#queue"
     assert by_kind["heartbeat"].href == "observability.html#alerts"
     assert by_kind["stale"].hidden and by_kind["stale"].command == "cmd"
@@ -62,10 +64,10 @@ def test_the_built_strip_flags_untrusted_evidence_and_the_missing_heartbeat(
     build_site(BuildOptions(snapshot=snapshot.root, trust_roots=(snapshot.key.public,), output=site))
     items = strip(site)
     assert set(items) == {"evidence", "heartbeat", "stale"}
-    assert "1 run has evidence" in items["evidence"].get_text()
+    assert items["evidence"].get_text(" ", strip=True) == "Warning: 1 run with invalid or untrusted evidence"
     link = items["evidence"].find("a")
     assert link is not None and link["href"] == "index.html#tab=all&evidence=problem"
-    assert "no planner heartbeat" in items["heartbeat"].get_text()
+    assert "Planner heartbeat late" in items["heartbeat"].get_text()
     assert items["stale"].has_attr("hidden") and items["stale"].has_attr("data-stale-hint")
     # The run with the untrusted attestation is flagged in the data files and in the static listing.
     flagged = {rid: row["evidenceAlert"] for rid, row in data_rows(site).items() if row["evidenceAlert"]}

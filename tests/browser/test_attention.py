@@ -17,7 +17,7 @@ def test_the_evidence_item_leads_to_the_flagged_runs(open_page: Opener, demo: Si
     page = open_page(demo)
     ws = Workspace(page).ready()
     item = page.locator('[data-testid="attention"] [data-attention="evidence"]')
-    assert f"{len(demo_oracle.evidence_alerts)} runs have evidence" in item.inner_text()
+    assert f"{len(demo_oracle.evidence_alerts)} runs with invalid or untrusted evidence" in item.inner_text()
     before = ws.seq()
     item.locator("a").click()
     ws.wait_render(before)
@@ -56,4 +56,6 @@ def test_the_stale_next_step_follows_the_reader_clock(
     page.goto(demo.url("index.html"))
     hint = page.locator('[data-attention="stale"]')
     assert hint.is_visible() is shown
-    assert "snapsite build" in hint.locator("code").inner_text()
+    if shown:  # its next step is one click away: the command that makes a newer site
+        hint.locator("summary").click()
+        assert hint.locator("code").inner_text().startswith("snapsite build NEWER-SNAPSHOT.tar.zst")

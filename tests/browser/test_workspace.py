@@ -97,6 +97,7 @@ def test_controls_write_the_hash_and_the_hash_sets_the_controls(
     assert ws.hash() == "tab=all"
     page.select_option("#filter-tenant", [tenants[0], tenants[2]])
     page.select_option("#filter-trigger", "cron")
+    page.click("#more-filters summary")  # the filters beyond the compact bar
     page.select_option("#filter-severity", "high")
     page.fill("#filter-from", "2026-11-15")
     page.fill("#filter-q", "system")

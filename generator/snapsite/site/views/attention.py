@@ -20,13 +20,13 @@ EVIDENCE_ALERTS = ("invalid", "untrusted")  # the statuses that flag a run, wors
 
 @dataclass(frozen=True)
 class AttentionItem:
-    """One line of the strip: its kind (a stable hook for tests and themes), level, text and where it leads."""
+    """One item of the strip: its kind (a stable hook for tests and themes), level, short text and where it leads."""
 
     kind: str  # repeated-error | queue-depth | evidence | heartbeat | stale
     level: str  # warning | critical
-    text: str
+    text: str  # short, as the strip is one line; the link's text when there is a link
     href: str | None  # relative to the site root
-    link_text: str | None
+    detail: str | None = None  # a sentence shown with the command
     command: str | None = None  # a command line to run (the stale snapshot's next step)
     hidden: bool = False  # shown by the page's script when its condition holds by the reader's clock
 
@@ -61,45 +61,28 @@ def attention_items(
     items: list[AttentionItem] = []
     for alert in alerts:
         if alert.kind == "repeated-error" and alert.code:
-            code = alert.code
-            items.append(
-                AttentionItem(
-                    "repeated-error",
-                    alert.level,
-                    alert.message,
-                    f"index.html#tab=failures&error={quote(code, safe='')}",
-                    f"Show the {code} failures",
-                )
-            )
+            failures = f"index.html#tab=failures&error={quote(alert.code, safe='')}"
+            text = f"{alert.code}: {alert.count} failures in 24 h"
+            items.append(AttentionItem("repeated-error", alert.level, text, failures))
         elif alert.kind == "queue-depth":
-            items.append(
-                AttentionItem(
-                    "queue-depth", alert.level, alert.message, "schedules.html#queue", "Queue depth by tenant"
-                )
-            )
+            text = f"Queue depth {alert.count} above the threshold"
+            items.append(AttentionItem("queue-depth", alert.level, text, "schedules.html#queue"))
     flagged = [r for r in rows if r.evidence_alert]
     if flagged:
         invalid = sum(1 for r in flagged if r.evidence_alert == "invalid")
-        runs = "run has" if len(flagged) == 1 else "runs have"
-        items.append(
-            AttentionItem(
-                "evidence",
-                "critical" if invalid else "warning",
-                f"{len(flagged)} {runs} evidence whose signature did not verify "
-                f"({invalid} with an invalid signature, {len(flagged) - invalid} signed by an untrusted key only).",
-                "index.html#tab=all&evidence=problem",
-                "Show these runs",
-            )
-        )
+        runs = "run" if len(flagged) == 1 else "runs"
+        text = f"{len(flagged)} {runs} with invalid or untrusted evidence"
+        level = "critical" if invalid else "warning"
+        items.append(AttentionItem("evidence", level, text, "index.html#tab=all&evidence=problem"))
     if heartbeat:
-        items.append(AttentionItem("heartbeat", "warning", heartbeat, "observability.html#alerts", "Observability"))
+        items.append(AttentionItem("heartbeat", "warning", "Planner heartbeat late", "observability.html#alerts"))
     items.append(
         AttentionItem(
             "stale",
             "warning",
-            "This snapshot is stale: take a newer one from the Offline Kit on the connected side, then rebuild:",
+            "Snapshot stale: get a newer one",
             None,
-            None,
+            detail="Take a newer snapshot from the Offline Kit on the connected side, then rebuild this site:",
             command=refresh,
             hidden=not stale,
         )
