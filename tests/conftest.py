@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 import zstandard
-from snapsite.authoring.sign import SNAPSHOT_PREDICATE_TYPE, sign_attestation, sign_snapshot
+from snapsite.authoring.sign import sign_attestation, sign_snapshot
+from snapsite.spec import SNAPSHOT_PREDICATE_TYPE
 from snapsite.trust.dsse import INTOTO_PAYLOAD_TYPE, Subject, dump_envelope, make_statement, sign_envelope
 from snapsite.trust.keys import load_private_key, write_keypair
 

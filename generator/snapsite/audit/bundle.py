@@ -14,10 +14,10 @@ from snapsite.formats.downloads import findings_csv
 from snapsite.formats.tarball import deterministic_targz
 from snapsite.snapshot.container import Container, Limits, open_container
 from snapsite.snapshot.records import EvidenceItem, FindingDelta, Run
+from snapsite.spec import RUN_BUNDLE_SCHEMA
 from snapsite.trust.roots import TrustRoot
 from snapsite.verify.steps import VerificationReport, verify_container
 
-BUNDLE_SCHEMA = "stellaops.runs-snapshot-bundle@1"
 README = """Evidence bundle of run {run_id}
 from snapshot {snapshot_id} (created {created_at}), made by snapsite {version}.
 
@@ -62,7 +62,7 @@ def bundle_bytes(
         for path, content in sorted(members.items())
     ]
     manifest: dict[str, Any] = {
-        "schemaVersion": BUNDLE_SCHEMA,
+        "schemaVersion": RUN_BUNDLE_SCHEMA,
         "snapshotId": snapshot_id,
         "runId": data.run.id,
         "createdAt": created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),

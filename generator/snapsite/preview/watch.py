@@ -35,9 +35,9 @@ from snapsite.progress import Progress
 from snapsite.site.build import BuildResult, build_site
 from snapsite.site.config import CONFIG_NAME, BuildOptions
 from snapsite.site.incremental import GENERATOR_CODE, PreviousOutput, RenderState
-from snapsite.site.output import SUMS
 from snapsite.site.render import theme_dirs
 from snapsite.snapshot.hashing import hash_files
+from snapsite.spec import SUMS
 from snapsite.trust.keys import load_private_key, public_keyid
 from snapsite.trust.roots import load_trust_root
 

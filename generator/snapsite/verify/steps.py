@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from snapsite import jsonstrict
-from snapsite.authoring.sign import SNAPSHOT_PREDICATE_TYPE
 from snapsite.errors import ExitCode, SnapshotError
 from snapsite.snapshot.container import Container, Limits, open_container
 from snapsite.snapshot.load import iter_lines, parse_document, parse_record, parse_tenants
 from snapsite.snapshot.member_names import check_member_name, collision_key
 from snapsite.snapshot.records import RECORD_FILES, EvidenceItem, Manifest, ManifestFile, Tenant
+from snapsite.spec import ENVELOPE, MANIFEST, RUNS, SNAPSHOT_PREDICATE_TYPE, TENANTS
 from snapsite.trust.dsse import (
     INTOTO_PAYLOAD_TYPE,
     EnvelopeError,
@@ -29,10 +29,6 @@ from snapsite.trust.dsse import (
 from snapsite.trust.roots import TrustRoot
 from snapsite.verify.evidence import EvidenceStatus, check_evidence
 
-MANIFEST = "manifest.json"
-ENVELOPE = "manifest.dsse.json"
-TENANTS = "tenants.json"
-RUNS = "runs.ndjson"
 REQUIRED = (TENANTS, RUNS)
 # Record files in reference order: each may point only at ids of files read before it.
 RECORD_ORDER = (
