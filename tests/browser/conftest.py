@@ -170,7 +170,8 @@ def open_page(browser: Browser) -> Iterator[Opener]:
     opened: list[tuple[BrowserContext, Guard]] = []
 
     def opener(site: Site, path: str = "index.html", fragment: str = "", **options: Any) -> Page:
-        context = browser.new_context(accept_downloads=True, viewport=VIEWPORT, **options)  # type: ignore[arg-type]
+        options = {"viewport": VIEWPORT, **options}  # a test may ask for another viewport
+        context = browser.new_context(accept_downloads=True, **options)
         guard = Guard(site)
         guard.attach(context)
         opened.append((context, guard))
