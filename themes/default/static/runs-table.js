@@ -1029,7 +1029,7 @@
     if (!rows.length) {
       rows.push(h("tr", { class: "empty" }, h("td", { colspan: "5" }, "No schedules match.")));
     }
-    return h("div", { class: "table-wrap" }, h("table", { class: "schedules-tab" }, [
+    return h("div", { class: "table-wrap", tabindex: "0" }, h("table", { class: "schedules-tab" }, [
       h("caption", null, caption),
       h("thead", null, h("tr", null, ["Schedule", "Tenant", "Cron and time zone", "Status", "Next run"].map(function (label) {
         return h("th", { scope: "col" }, label);
@@ -1674,7 +1674,7 @@
   }
 
   function simpleTable(caption, headers, rows, className) {
-    return h("div", { class: "table-wrap" }, h("table", { class: className || "" }, [
+    return h("div", { class: "table-wrap", tabindex: "0" }, h("table", { class: className || "" }, [
       h("caption", null, caption),
       h("thead", null, h("tr", null, headers.map(function (label) {
         return h("th", { scope: "col" }, label);
