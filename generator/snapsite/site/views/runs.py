@@ -76,7 +76,6 @@ class RunRow:
     # Set by `link_retries` once every run of the build is known (the rule spans runs and buckets).
     resolved_by: str | None = None  # the completed retry that resolved this failure (site contract)
     retried_by: tuple[str, ...] = ()  # the runs of the build that retry this one directly, oldest first
-    retry_of_outside: bool = False  # `retryOf` names a run outside a --tenant build: its id is withheld
     evidence_alert: str | None = None  # `invalid` or `untrusted`: the worst signature status of its shown evidence
 
     @property
@@ -165,23 +164,18 @@ def run_row(run: Run, schedule_names: Mapping[str, str], now: datetime, scopes: 
     )
 
 
-def link_retries(rows: Sequence[RunRow], *, withhold_outside: bool) -> list[RunRow]:
+def link_retries(rows: Sequence[RunRow]) -> list[RunRow]:
     """`rows` with the retry links that need every run of the build: resolved failures and forward links.
 
-    With `withhold_outside` (a `--tenant` build), a `retryOf` naming a run outside the build is dropped and only
-    flagged: the id names another tenant (site contract). Rows without a change are returned as they were.
+    Only runs of the build take part (a `--tenant` build's `retryOf` to another tenant's run is already hidden, and
+    such a run could not resolve anything here). Rows without a change are returned as they were.
     """
     links = [RetryLink(r.id, r.state, r.retry_of, r.created_at) for r in rows]
     fixed, forward = resolved_by(links), retried_by(links)
-    ids = {r.id for r in rows}
     out = []
     for row in rows:
         fixer, retries = fixed.get(row.id), forward.get(row.id, ())
-        outside = withhold_outside and row.retry_of is not None and row.retry_of not in ids
-        if fixer is not None or retries or outside:
-            retry_of = None if outside else row.retry_of
-            row = replace(row, resolved_by=fixer, retried_by=retries, retry_of=retry_of, retry_of_outside=outside)
-        out.append(row)
+        out.append(replace(row, resolved_by=fixer, retried_by=retries) if fixer is not None or retries else row)
     return out
 
 
@@ -197,6 +191,10 @@ class RetryView:
     id: str
     slug: str
     state: str
+
+
+# What a --tenant build shows for a reference to a run outside it, instead of that run's id.
+OUTSIDE_RUN = "a run outside this build"
 
 
 @dataclass(frozen=True)
@@ -526,8 +524,6 @@ def incident_text(run: Run, row: RunRow, tenant_name: str) -> str:
         lines.append(f"Error: {run.error.code}: {run.error.message}")
     if row.retry_of:
         lines.append(f"Retry of: {row.retry_of}")
-    elif row.retry_of_outside:
-        lines.append("Retry of: a run outside this build")
     if row.resolved_by:
         lines.append(f"Resolved by: {row.resolved_by} (a completed retry)")
     lines += ["", "What happened / what was tried:", ""]
