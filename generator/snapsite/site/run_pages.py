@@ -162,10 +162,21 @@ def plan_buckets(
 
 
 def _bucket_key(shared: str, records: str, rows: Collection[RunRow], context: RunContext) -> str:
-    """The digest of a bucket's inputs: the shared context, its records, and its runs' evidence, retry links and
-    changes since OLD (`--since`)."""
+    """The digest of a bucket's inputs: the shared context, its records, its runs' evidence and retry links, and
+    their changes since OLD (`--since`).
+
+    Retry links span buckets (a retry in another bucket resolves a failure here), so each run's resolved-by and
+    retries, with the states its page shows, are part of its bucket's key.
+    """
+    rows_by_id = context.rows
     runs = [
-        (row.id, row.retry_of in context.run_ids if row.retry_of else None, context.evidence.get(row.id, []))
+        (
+            row.id,
+            row.retry_of in context.run_ids if row.retry_of else None,
+            row.resolved_by,
+            [(rid, rows_by_id[rid].state) for rid in row.retried_by],
+            context.evidence.get(row.id, []),
+        )
         + ((context.changes[row.id],) if row.id in context.changes else ())
         for row in sorted(rows, key=lambda row: row.id)
     ]
@@ -285,6 +296,7 @@ def _render_bucket(context: RunContext, job: BucketJob) -> list[RunFile]:
             evidence=evidence,
             now=now,
             scopes=context.scopes,
+            rows=context.rows,
             bundle=bundle,
         )
         html = context.renderer.render(
