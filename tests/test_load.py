@@ -216,6 +216,45 @@ def test_non_finite_numbers_are_rejected(token: bytes) -> None:
     assert error.message.startswith("invalid JSON")
 
 
+@pytest.mark.parametrize(
+    "number",
+    [b"1e400", b"-1E+400", b"1" + b"0" * 250 + b"e99", b"1" + b"0" * 320 + b".5", b"9.9e0308"],
+)
+def test_free_form_fields_refuse_numbers_that_overflow_to_infinity(number: bytes) -> None:
+    # jiter reads these as inf; a log entry's `fields` has no model to catch it, so the parser must.
+    line = json.dumps(log_line(1)).encode().replace(b'"fields": {"i": 1}', b'"fields": {"i": ' + number + b"}")
+    error = failure(line + b"\n", LogEntry)
+    assert error.lineno == 1
+    assert error.message.startswith("invalid JSON: number ")
+    assert error.message.endswith(" is out of range") or error.message.endswith("...")
+
+
+def test_large_finite_numbers_in_free_form_fields_are_kept() -> None:
+    line = json.dumps(log_line(1)).encode().replace(b'"fields": {"i": 1}', b'"fields": {"i": 1e308, "j": 1e-400}')
+    [(_, entry)] = read_all(line + b"\n", LogEntry)
+    assert entry.fields == {"i": 1e308, "j": 0.0}
+
+
+@pytest.mark.parametrize("text", [rb"\ud800", rb"\udc00x", rb"a\ud83d"])
+def test_escaped_lone_surrogates_are_rejected(text: bytes) -> None:
+    line = json.dumps(log_line(1)).encode().replace(b'"fields": {"i": 1}', b'"fields": {"t": "' + text + b'"}')
+    error = failure(json.dumps(log_line(0)).encode() + b"\n" + line + b"\n", LogEntry)
+    assert error.lineno == 2
+    assert error.message.startswith("invalid JSON")
+
+
+def test_escaped_surrogate_pairs_are_text() -> None:
+    line = json.dumps(log_line(1)).encode().replace(b'"message": "m"', rb'"message": "\ud83d\ude00"')
+    [(_, entry)] = read_all(line + b"\n", LogEntry)
+    assert entry.message == "\U0001f600"
+
+
+def test_duplicate_keys_are_rejected_at_any_depth() -> None:
+    line = json.dumps(log_line(1)).encode().replace(b'"fields": {"i": 1}', b'"fields": {"a": {"b": 1, "b": 2}}')
+    error = failure(line + b"\n", LogEntry)
+    assert (error.lineno, error.message) == (1, "invalid JSON: duplicate key 'b'")
+
+
 def test_duplicate_keys_are_rejected() -> None:
     line = json.dumps(run_record(1)).encode()
     error = failure(line[:-1] + b', "state": "error"}\n')

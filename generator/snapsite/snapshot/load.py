@@ -122,13 +122,22 @@ def _parse_line(line: bytes, number: int, path: str, validate: Callable[[Any], M
         raise _error(path, "line ends must be \\n, not \\r\\n", number)
     if not line:
         raise _error(path, "blank line (only the end of the file may follow the last record)", number)
-    value = _json(line, path, number)
+    stricter: jsonstrict.StricterError | None = None
+    try:
+        value = jsonstrict.loads_record(line)
+    except jsonstrict.StricterError as exc:
+        value, stricter = exc.value, exc
+    except ValueError as exc:
+        raise _error(path, f"invalid JSON: {_printable(str(exc), 120)}", number) from None
     if type(value) is not dict:
         raise _error(path, f"expected a JSON object, found {_kind(value)}", number)
     try:
-        return validate(value)
+        record = validate(value)
     except ValidationError as exc:
         raise _error(path, describe_validation_error(exc), number) from None
+    if stricter is not None:  # valid to the models, but not Unicode text (a lone surrogate)
+        raise _error(path, f"invalid JSON: {_printable(str(stricter), 120)}", number)
+    return record
 
 
 def iter_lines(stream: ByteStream, path: str, *, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[tuple[int, bytes]]:
