@@ -1,8 +1,8 @@
 """Strict JSON: no NaN or Infinity, no duplicate keys, nesting capped (snapshot spec section 2).
 
-Two readers with one verdict on everything the spec allows: `loads`, Python's json module with hooks, which
-says in a few words why a document is refused; and `loads_record`, jiter (native code, several times faster on
-a record line), which hands anything it refuses, or might read differently, to `loads` for the reason.
+Two readers with one verdict: `loads`, Python's json module with hooks, which says in a few words why a
+document is refused; and `native_loads`, jiter (native code, several times faster on a record line), which
+parses what it can be sure of and leaves everything else to `loads`.
 """
 
 from __future__ import annotations
@@ -87,47 +87,46 @@ def loads(text: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
     return value
 
 
-# Digits to "0", so one substring search finds every number of a shape: `loads_record` hands lines holding
-# a long exponent or a very long digit run to `loads`, because jiter reads 1e400 as inf where the spec wants
-# an error and parses huge integers without Python's 4,300-digit cap (a float overflows only with a 3-digit
-# exponent or 210 digits before it). A match inside a string costs only time.
-_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_SUSPECT_NUMBERS = (b"e000", b"E000", b"e+000", b"E+000", b"0" * 200)
+# Longer lines are left to `loads`: jiter parses a huge integer without Python's 4,300-digit cap.
+NATIVE_MAX_BYTES = 4096
 
 
-def loads_record(data: bytes, max_depth: int = MAX_DEPTH) -> Any:
-    """Parse one record line (bytes) with the verdict of `loads`, in native code where that is safe.
+def native_loads(data: bytes, max_depth: int = MAX_DEPTH) -> Any | None:
+    """`data` parsed in native code (jiter), when that is surely what `loads` returns; else None, and the
+    caller asks `loads`, which also says why a document is refused.
 
-    Raises JSONError: with `loads`' reason when it refuses the line too, else with jiter's (jiter is stricter
-    in one way the spec asks for: it rejects an escaped lone surrogate such as "\\ud800").
+    One difference is left to the caller: jiter reads a number past the float range (1e400) as inf, where
+    `loads` refuses it, so floats that no model checks must be checked for it (`is_finite`).
     """
-    zeroed = data.translate(_DIGITS_AS_ZERO)
-    if any(pattern in zeroed for pattern in _SUSPECT_NUMBERS):
-        value = loads(data, max_depth)
-        _also_jiter(data, value)
-        return value
+    if len(data) > NATIVE_MAX_BYTES or data.count(b"{") + data.count(b"[") > max_depth:
+        return None
     try:
-        value = jiter.from_json(data, allow_inf_nan=False, catch_duplicate_keys=True, cache_mode="keys")
-    except ValueError as exc:
-        strict = loads(data, max_depth)  # raises with its own reason when it refuses the line as well
-        raise StricterError(str(exc), strict) from None
-    # Depth can never exceed the number of opening brackets: most lines skip the walk.
-    if data.count(b"{") + data.count(b"[") > max_depth and _depth_exceeded(value, max_depth):
-        raise JSONError(f"nesting deeper than {max_depth} levels")
-    return value
+        return jiter.from_json(data, allow_inf_nan=False, catch_duplicate_keys=True, cache_mode="keys")
+    except ValueError:
+        return None
 
 
-class StricterError(JSONError):
-    """A line `loads` accepts (as `value`) but jiter refuses, such as an escaped lone surrogate: validating
-    `value` first lets the record's models name the field."""
+def is_finite(value: Any) -> bool:
+    """Whether no float in `value` is inf (see `native_loads`)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is float:
+            if item - item != 0.0:  # inf - inf is nan
+                return False
+        elif kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+    return True
 
-    def __init__(self, message: str, value: Any) -> None:
-        super().__init__(message)
-        self.value = value
 
-
-def _also_jiter(data: bytes, value: Any) -> None:
+def stricter_reason(data: bytes) -> str | None:
+    """Why jiter refuses a document that `loads` accepts (an escaped lone surrogate such as "\\ud800", which the
+    spec refuses too), or None."""
     try:
-        jiter.from_json(data, allow_inf_nan=True, catch_duplicate_keys=False, cache_mode="none")
+        jiter.from_json(data, allow_inf_nan=False, catch_duplicate_keys=True, cache_mode="none")
     except ValueError as exc:
-        raise StricterError(str(exc), value) from None
+        return str(exc)
+    return None
