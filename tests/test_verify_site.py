@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from conftest import KeyPair, SnapshotBuilder, snapsite
-from snapsite.audit.sitesign import SITE_ENVELOPE
 from snapsite.errors import ExitCode
+from snapsite.spec import SITE_ENVELOPE
 
 
 @pytest.fixture

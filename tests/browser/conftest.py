@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, sync_playwright
 
+from browser.firefox import FIREFOX, Firefox
 from browser.oracle import Oracle
 from browser.sites import MANAGE_SCOPES, ROOT, Site, demo_site
 
@@ -267,3 +268,25 @@ def ws(demo_shared: Shared) -> Iterator[Workspace]:
     """The demo's index.html, shared by a module's tests; each test must leave no error behind."""
     yield demo_shared.workspace
     demo_shared.guard.check()
+
+
+@pytest.fixture(scope="session")
+def firefox_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firefox]:
+    """Headless Firefox ESR from the system; missing, it fails the run instead of skipping it."""
+    if not FIREFOX.is_file():
+        pytest.fail(
+            f"Firefox ESR not found at {FIREFOX}: install it (apt-get install firefox-esr) or point SNAPSITE_FIREFOX "
+            "at it. The browser tests never skip.",
+            pytrace=False,
+        )
+    firefox = Firefox(tmp_path_factory.mktemp("firefox-downloads"))
+    yield firefox
+    firefox.close()
+
+
+@pytest.fixture
+def firefox(firefox_session: Firefox) -> Iterator[Firefox]:
+    """The session's Firefox; a test passes only if the pages it opened reported no script error or CSP violation."""
+    firefox_session.errors.clear()
+    yield firefox_session
+    assert firefox_session.errors == [], firefox_session.errors

@@ -12,8 +12,8 @@ from typing import Any
 
 from snapsite.formats.downloads import csv_cell
 from snapsite.site.names import slug
-from snapsite.site.render import visible_controls
 from snapsite.site.views.format import runbook_name
+from snapsite.textsafe import visible_controls
 
 from browser.conftest import Opener
 from browser.sites import Site

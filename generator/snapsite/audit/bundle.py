@@ -9,15 +9,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from snapsite.errors import ExitCode, SnapshotError
+from snapsite.errors import ExitCode, SnapshotError, UsageError
+from snapsite.fileio import write_atomic
 from snapsite.formats.downloads import findings_csv
 from snapsite.formats.tarball import deterministic_targz
 from snapsite.snapshot.container import Container, Limits, open_container
 from snapsite.snapshot.records import EvidenceItem, FindingDelta, Run
+from snapsite.spec import RUN_BUNDLE_SCHEMA
 from snapsite.trust.roots import TrustRoot
 from snapsite.verify.steps import VerificationReport, verify_container
 
-BUNDLE_SCHEMA = "stellaops.runs-snapshot-bundle@1"
 README = """Evidence bundle of run {run_id}
 from snapshot {snapshot_id} (created {created_at}), made by snapsite {version}.
 
@@ -62,7 +63,7 @@ def bundle_bytes(
         for path, content in sorted(members.items())
     ]
     manifest: dict[str, Any] = {
-        "schemaVersion": BUNDLE_SCHEMA,
+        "schemaVersion": RUN_BUNDLE_SCHEMA,
         "snapshotId": snapshot_id,
         "runId": data.run.id,
         "createdAt": created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -109,7 +110,8 @@ def export_run(
             raise SnapshotError("export", "runs.ndjson", f"no run {run_id!r} in the snapshot", ExitCode.NOT_FOUND)
         assert report.manifest is not None
         data = bundle_bytes(container, sink.data, report.manifest.snapshot_id, report.manifest.created_at, version)
-    partial = output.with_name(f".{output.name}.partial")
-    partial.write_bytes(data)
-    partial.replace(output)
+    try:
+        write_atomic(output, data)
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write the bundle ({exc.strerror or exc})") from None
     return report

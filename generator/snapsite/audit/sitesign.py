@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from snapsite.errors import ExitCode, SnapshotError
-from snapsite.site.output import SUMS
 from snapsite.snapshot.hashing import hash_files
+from snapsite.spec import SITE_ENVELOPE, SITE_PREDICATE_TYPE, SUMS
 from snapsite.trust.dsse import (
     INTOTO_PAYLOAD_TYPE,
     EnvelopeError,
@@ -28,8 +28,6 @@ from snapsite.trust.dsse import (
 from snapsite.trust.keys import load_private_key
 from snapsite.trust.roots import TrustRoot
 
-SITE_ENVELOPE = "site.dsse.json"
-SITE_PREDICATE_TYPE = "https://stella-ops.org/attestations/runs-snapshot-site/1"
 _SUMS_LINE = re.compile(r"^([0-9a-f]{64})  (\S(?:.*\S)?)$")
 
 

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from snapsite.errors import UsageError
+from snapsite.fileio import write_atomic
 from snapsite.jsonstrict import JSONError, loads
 from snapsite.snapshot.hashing import hash_files
 from snapsite.snapshot.member_names import check_member_name, collision_key
+from snapsite.spec import ENVELOPE, MANIFEST, SCHEMA_VERSION, SNAPSHOT_PREDICATE_TYPE
 from snapsite.trust.dsse import INTOTO_PAYLOAD_TYPE, Subject, dump_envelope, make_statement, sign_envelope
 from snapsite.trust.keys import PrivateKey, load_private_key, public_keyid
 
-SNAPSHOT_PREDICATE_TYPE = "https://stella-ops.org/attestations/runs-snapshot/1"
-SCHEMA_VERSION = "stellaops.runs-snapshot@1"
-MANIFEST_NAME = "manifest.json"
-ENVELOPE_NAME = "manifest.dsse.json"
 MANIFEST_FIELDS_ORDER = (
     "schemaVersion",
     "snapshotId",
@@ -95,9 +91,7 @@ def build_manifest(directory: Path, metadata: Mapping[str, Any]) -> dict[str, An
     fields come after. Symlinks and special files raise UsageError.
     """
     listed = sorted(
-        (relative, path)
-        for relative, path in _snapshot_files(directory)
-        if relative not in (MANIFEST_NAME, ENVELOPE_NAME)
+        (relative, path) for relative, path in _snapshot_files(directory) if relative not in (MANIFEST, ENVELOPE)
     )
     _check_names([relative for relative, _ in listed])
     try:
@@ -112,7 +106,7 @@ def build_manifest(directory: Path, metadata: Mapping[str, Any]) -> dict[str, An
 
 
 def _existing_metadata(directory: Path) -> dict[str, Any]:
-    path = directory / MANIFEST_NAME
+    path = directory / MANIFEST
     if not path.exists() and not path.is_symlink():
         return {}
     if path.is_symlink() or not path.is_file():
@@ -168,16 +162,9 @@ def _check_metadata(metadata: Mapping[str, Any]) -> None:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` in one step, so an interrupted signing never leaves half a manifest."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    temporary = Path(name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        temporary.chmod(0o644)
-        temporary.replace(path)
+        write_atomic(path, data)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
         raise UsageError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
@@ -213,12 +200,12 @@ def sign_snapshot(
     _check_metadata(merged)
     manifest = build_manifest(directory, merged)
     manifest_bytes = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    subject = Subject(name=MANIFEST_NAME, digest={"sha256": hashlib.sha256(manifest_bytes).hexdigest()})
+    subject = Subject(name=MANIFEST, digest={"sha256": hashlib.sha256(manifest_bytes).hexdigest()})
     predicate = {"snapshotId": manifest["snapshotId"], "createdAt": manifest["createdAt"]}
     statement = make_statement([subject], SNAPSHOT_PREDICATE_TYPE, predicate)
     envelope = sign_envelope(INTOTO_PAYLOAD_TYPE, statement, private_keys)
-    _write_atomic(directory / MANIFEST_NAME, manifest_bytes)
-    _write_atomic(directory / ENVELOPE_NAME, dump_envelope(envelope))
+    _write_atomic(directory / MANIFEST, manifest_bytes)
+    _write_atomic(directory / ENVELOPE, dump_envelope(envelope))
     return manifest
 
 

@@ -31,13 +31,14 @@ from watchdog.observers.api import ObservedWatch
 
 from snapsite import __version__
 from snapsite.errors import SnapsiteError
+from snapsite.fileio import write_atomic
 from snapsite.progress import Progress
 from snapsite.site.build import BuildResult, build_site
 from snapsite.site.config import CONFIG_NAME, BuildOptions
 from snapsite.site.incremental import GENERATOR_CODE, PreviousOutput, RenderState
-from snapsite.site.output import SUMS
 from snapsite.site.render import theme_dirs
 from snapsite.snapshot.hashing import hash_files
+from snapsite.spec import SUMS
 from snapsite.trust.keys import load_private_key, public_keyid
 from snapsite.trust.roots import load_trust_root
 
@@ -98,9 +99,7 @@ def rebuild_site(options: BuildOptions, progress: Progress | None = None) -> Bui
         "outputSums": _sums_digest(options.output),
         "render": result.render_state.as_json() if result.render_state else None,
     }
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
-    temporary.replace(path)
+    write_atomic(path, json.dumps(state, sort_keys=True).encode())
     return result
 
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from snapsite import __version__
-from snapsite.site.output import SUMS
 from snapsite.snapshot.hashing import hash_file
+from snapsite.spec import SUMS
 
 GENERATOR_CODE = Path(__file__).resolve().parent.parent  # the package folder: its code is an input of every page
 

@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING
 
 from snapsite.errors import SnapsiteError, UsageError
 from snapsite.site.names import portable_problem
+from snapsite.spec import SUMS
 
 if TYPE_CHECKING:
     from snapsite.site.incremental import PreviousOutput
-
-SUMS = "SHA256SUMS"
 
 
 class OutputError(SnapsiteError):

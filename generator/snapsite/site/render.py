@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from collections.abc import MutableMapping
 from dataclasses import dataclass, is_dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import nodes
-from jinja2.compiler import CodeGenerator, Frame
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from snapsite.data import DEFAULT_THEME, THEMES
 from snapsite.errors import UsageError
-
-try:  # markupsafe 3's C escaping, without the Markup that its `escape` wraps around the result in Python
-    from markupsafe._speedups import _escape_inner
-except ImportError:  # pragma: no cover - an older markupsafe, or one without its C extension
-
-    def _escape_inner(s: str, /) -> str:
-        return str(escape(s))
+from snapsite.site.fastjinja import environment, text_escaper
+from snapsite.textsafe import visible_controls
 
 
 def theme_dirs(theme: str | None) -> list[Path]:
@@ -38,33 +29,6 @@ def theme_dirs(theme: str | None) -> list[Path]:
     return [path.resolve(), DEFAULT_THEME]
 
 
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
-def visible_controls(value: Any) -> Any:
-    """Bidirectional overrides in snapshot text, shown as `<U+202E>` instead of reordering the page."""
-    if type(value) is str and not value.isascii() and _BIDI_CONTROLS.search(value):
-        return _BIDI_CONTROLS.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
-    return value
-
-
-def html_text(value: Any) -> str:
-    """What an autoescaped `{{ value }}` prints: `escape(visible_controls(value))`, without building a Markup.
-
-    Equal to jinja2's own output for every value, at a fraction of the cost: markupsafe's `escape` builds a
-    Markup in Python for every value, which was a large share of rendering a run page.
-    """
-    kind = type(value)
-    if kind is str:
-        return _escape_inner(value if value.isascii() else visible_controls(value))
-    if kind is int or kind is float:  # digits, sign, point, exponent, inf, nan: nothing to escape
-        return str(value)
-    if kind is Markup:
-        markup: Markup = value  # already HTML: escape() would only copy it
-        return markup
-    return escape(visible_controls(value))
-
-
 # How templates are read and what their output means (tests compare the site's environment with stock jinja2).
 TEMPLATE_OPTIONS: dict[str, Any] = {
     "autoescape": True,
@@ -72,38 +36,11 @@ TEMPLATE_OPTIONS: dict[str, Any] = {
     "trim_blocks": True,
     "lstrip_blocks": True,
     "keep_trailing_newline": True,
-    "finalize": visible_controls,
 }
-
-
-class _CodeGenerator(CodeGenerator):
-    """Compiles autoescaped `{{ value }}` to `environment.html_text(value)`: one call instead of two."""
-
-    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
-            super()._output_child_pre(node, frame, finalize)
-        else:
-            self.write("environment.html_text(")
-
-    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
-            super()._output_child_post(node, frame, finalize)
-        else:
-            self.write(")")
-
-
-class _Environment(jinja2.Environment):
-    """The site's jinja2 environment: autoescaped output through `html_text` (so `finalize` is `visible_controls`)."""
-
-    code_generator_class = _CodeGenerator
-    html_text = staticmethod(html_text)
-
-    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
-        """A template's globals as a plain dict, not jinja2's ChainMap, which every render iterates in Python.
-
-        The environment's globals are set before any template loads and never change afterwards.
-        """
-        return {**self.globals, **(d or {})}
+# What every `{{ value }}` goes through before escaping: bidi controls made visible.
+FINALIZE = visible_controls
+# `{{ value }}` as the site's templates print it (the fast environment's own escaper, usable without one).
+html_text = text_escaper(FINALIZE)
 
 
 def _plain(value: Any) -> Any:
@@ -156,7 +93,8 @@ class Renderer:
 
     def __init__(self, dirs: list[Path], assets: dict[str, Asset]) -> None:
         loader = jinja2.FileSystemLoader([str(d / "templates") for d in dirs])
-        self.env: jinja2.Environment = _Environment(
+        self.env, self.fast = environment(
+            FINALIZE,
             loader=loader,
             **TEMPLATE_OPTIONS,
             auto_reload=False,  # templates do not change during a build: no stat() per page

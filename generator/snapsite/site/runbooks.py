@@ -9,7 +9,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from snapsite.site.render import visible_controls
+from snapsite.textsafe import visible_controls
 
 RUNBOOK_FILE = re.compile(r"^runbooks/([A-Za-z0-9_][A-Za-z0-9_.-]{0,63})\.md$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")

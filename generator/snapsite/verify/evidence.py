@@ -13,11 +13,10 @@ from snapsite.errors import SnapshotError
 from snapsite.snapshot.container import Container, Limits, open_container
 from snapsite.snapshot.load import parse_document
 from snapsite.snapshot.records import BundleManifest, EvidenceItem
+from snapsite.spec import BUNDLE_MANIFEST, BUNDLE_MEDIA_TYPE
 from snapsite.trust.dsse import EnvelopeError, parse_envelope, parse_statement, verify_envelope
 from snapsite.trust.roots import TrustRoot
 
-BUNDLE_MEDIA_TYPE = "application/vnd.stellaops.evidence-bundle.v1+tar+gzip"
-BUNDLE_MANIFEST = "manifest.json"
 # A bundle is one run's evidence: far smaller caps than a snapshot's.
 BUNDLE_LIMITS = Limits(max_members=100_000, max_bytes=8 * 2**30)
 

@@ -26,8 +26,9 @@ from snapsite.errors import ExitCode, SnapshotError
 from snapsite.snapshot.container import Container
 from snapsite.snapshot.load import MAX_LINE_BYTES, iter_lines, parse_record
 from snapsite.snapshot.records import RECORD_FILES, EvidenceItem, ManifestFile, Segment
+from snapsite.spec import RUNS
 
-SCHEDULES, RUNS, SEGMENTS, EVIDENCE = "schedules.ndjson", "runs.ndjson", "segments.ndjson", "evidence.ndjson"
+SCHEDULES, SEGMENTS, EVIDENCE = "schedules.ndjson", "segments.ndjson", "evidence.ndjson"
 # Files read in chunks by the pool, in reference order; schedules and evidence are small and read in-process.
 CHUNKED = (RUNS, SEGMENTS, "findings.ndjson", "logs.ndjson", "events.ndjson", "metrics.ndjson", "impact.ndjson")
 # Files whose records point at a run by runId.

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from snapsite import jsonstrict
-from snapsite.authoring.sign import SNAPSHOT_PREDICATE_TYPE
 from snapsite.errors import ExitCode, SnapshotError
 from snapsite.snapshot.container import Container, Limits, open_container
 from snapsite.snapshot.load import parse_document, parse_tenants
 from snapsite.snapshot.member_names import check_member_name, collision_key
 from snapsite.snapshot.records import EvidenceItem, Manifest, Tenant
+from snapsite.spec import ENVELOPE, MANIFEST, RUNS, SNAPSHOT_PREDICATE_TYPE, TENANTS
 from snapsite.trust.dsse import (
     INTOTO_PAYLOAD_TYPE,
     EnvelopeError,
@@ -37,10 +36,6 @@ from snapsite.verify.records_check import (
     read_serially,
 )
 
-MANIFEST = "manifest.json"
-ENVELOPE = "manifest.dsse.json"
-TENANTS = "tenants.json"
-RUNS = "runs.ndjson"
 REQUIRED = (TENANTS, RUNS)
 # Record files in reference order: each may point only at ids of files read before it.
 RECORD_ORDER = (
@@ -317,8 +312,3 @@ def _check_runbook(container: Container, name: str) -> None:
         container.read_bytes(name).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SnapshotError("records", name, f"not UTF-8 (byte {exc.start})", ExitCode.INVALID) from None
-
-
-def summarize_evidence(report: VerificationReport) -> dict[str, int]:
-    """How many evidence items have each attestation status."""
-    return dict(sorted(Counter(e.status for e in report.evidence).items()))

@@ -10,7 +10,7 @@ files and attestations, `metrics` the 24 h samples; `vocabulary` holds the word 
 seeded source and pickers, `model` the small types.
 """
 
-from snapsite.authoring.demo.vocabulary import BUNDLE_MEDIA_TYPE, EVIDENCE_PREDICATE_TYPE, HOSTILE_STRINGS, MAX_RUNS
+from snapsite.authoring.demo.vocabulary import HOSTILE_STRINGS, MAX_RUNS
 from snapsite.authoring.demo.writer import write_demo
 
-__all__ = ["BUNDLE_MEDIA_TYPE", "EVIDENCE_PREDICATE_TYPE", "HOSTILE_STRINGS", "MAX_RUNS", "write_demo"]
+__all__ = ["HOSTILE_STRINGS", "MAX_RUNS", "write_demo"]

@@ -20,14 +20,13 @@ from snapsite.authoring.demo.model import Clock, Run
 from snapsite.authoring.demo.vocabulary import (
     ATTESTATION_WEIGHTS,
     ATTESTATIONS,
-    BUNDLE_MEDIA_TYPE,
     EVIDENCE_KINDS,
-    EVIDENCE_PREDICATE_TYPE,
     PACKAGES,
 )
 from snapsite.authoring.sign import sign_attestation
 from snapsite.formats.downloads import FINDINGS_COLUMNS
 from snapsite.formats.tarball import deterministic_targz
+from snapsite.spec import BUNDLE_MEDIA_TYPE, EVIDENCE_PREDICATE_TYPE
 from snapsite.trust.dsse import b64decode_strict, dump_envelope
 from snapsite.trust.keys import PrivateKey
 

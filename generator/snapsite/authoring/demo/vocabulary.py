@@ -5,8 +5,6 @@ Weights and orders are part of the output: changing one changes every byte after
 
 from __future__ import annotations
 
-BUNDLE_MEDIA_TYPE = "application/vnd.stellaops.evidence-bundle.v1+tar+gzip"
-EVIDENCE_PREDICATE_TYPE = "https://stella-ops.org/attestations/evidence/1"
 # Run ids end in 6 hex digits made from the run's index by a bijection on 24 bits: unique without a set.
 MAX_RUNS = 1 << 24
 NONCE_MULTIPLIER = 0x9E3779  # odd, so index -> index * m mod 2**24 is a bijection

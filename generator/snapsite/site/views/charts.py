@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from snapsite.site.render import visible_controls
+from snapsite.textsafe import visible_controls
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies, legible on light and dark.
 PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7f7f7f", "#8c6d31")

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from snapsite.site.views.evidence_page import BUNDLE_STATUSES, SIGNATURE_STATUSES, count_statuses
 from snapsite.site.views.format import size
-from snapsite.verify.steps import ENVELOPE, MANIFEST, VerificationReport
+from snapsite.spec import ENVELOPE, MANIFEST
+from snapsite.verify.steps import VerificationReport
 
 UNKNOWN = "\u2014"
 
