@@ -127,6 +127,8 @@ def _both(*changes: Callable[[list[bytes]], None]) -> Callable[[list[bytes]], No
         (SEGMENTS, _both(_set(700, runId="run:ghost"), _set(900, shard=-1)), 701),
         ("findings.ndjson", _set(200, runId="run:ghost"), 201),
         ("logs.ndjson", lambda lines: lines.insert(600, b""), 601),
+        # A line too long to buffer, after an unknown run in the same batch: the unknown run comes first.
+        ("logs.ndjson", _both(_set(30, runId="run:ghost"), lambda lines: lines.insert(900, b"x" * (17 << 20))), 31),
         ("logs.ndjson", _set(10, severity="loud"), 11),
         ("events.ndjson", lambda lines: lines.__setitem__(5, b'{"ts": NaN}'), 6),
     ],

@@ -87,7 +87,15 @@ def check_lines(
     ids: list[str] = []
     segments = bytearray()
     first = count = 0
-    for number, raw in numbered:
+    lines = iter(numbered)
+    while True:
+        try:
+            number, raw = next(lines)
+        except StopIteration:
+            break
+        except SnapshotError as exc:  # unreadable, or a line too long to buffer: after the keys before it
+            yield Keys(first or (exc.lineno or 1), count, ids, bytes(segments), (exc.lineno or 1, exc.message))
+            return
         if not count:
             first = number
         count += 1
