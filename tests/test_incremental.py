@@ -118,14 +118,16 @@ def test_a_page_edited_in_the_output_is_rendered_again(snapshot: Path, tmp_path:
 
 
 @pytest.mark.parametrize("change", ["title", "theme", "scopes"])
-def test_a_site_wide_change_renders_every_run(snapshot: Path, tmp_path: Path, change: str) -> None:
+def test_a_site_wide_change_renders_every_run(
+    snapshot: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, change: str
+) -> None:
     site = tmp_path / "site"
     rebuilt(options(snapshot, site))
     changes: dict[str, object] = {}
     if change == "title":
         changes["title"] = "Another title"
     elif change == "theme":
-        theme = tmp_path / "theme" / "templates"
+        theme = tmp_path_factory.mktemp("operator") / "theme" / "templates"  # never beside the snapshot
         theme.mkdir(parents=True)
         run = (Path(__file__).parent.parent / "themes" / "default" / "templates" / "run.html").read_text()
         (theme / "run.html").write_text(run.replace("</main>", "<p>themed</p></main>"))

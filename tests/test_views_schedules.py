@@ -240,7 +240,7 @@ def test_pause_command_is_quoted_and_needs_the_manage_scope() -> None:
     odd = schedule(id="sch-$(rm -rf ~)'x")
     assert schedule_row(odd, "Acme", set(), NOW, scopes_manage=False).pause_command is None
     row = schedule_row(odd, "Acme", set(), NOW, scopes_manage=True)
-    assert row.pause_command == "stella schedules pause --schedule 'sch-$(rm -rf ~)'\"'\"'x'"
+    assert row.pause_command == "stella schedules pause '--schedule=sch-$(rm -rf ~)'\"'\"'x'"
     assert row.earliest_after_resume == row.next_run
 
 
@@ -306,7 +306,7 @@ def test_schedules_page_sorts_rows_and_charts_queue_depth() -> None:
     assert (page.queue_planner, page.queue_executor) == (3, 12.5)
     assert page.form.tenants == (("acme", "Acme Corp"), ("globex", HOSTILE))
     assert page.impact.stale and page.impact.runbook == "runbooks/ERR_RUN_009.html"
-    assert page.impact.commands[0] == "stella runs preview --tenant acme --file keys.json"
+    assert page.impact.commands[0] == "stella runs preview --tenant=acme --file keys.json"
 
 
 def test_schedules_template() -> None:
@@ -350,7 +350,7 @@ def test_schedules_template() -> None:
     pause = [r["data-schedule-id"] for r in main.select("#pause tbody tr[data-schedule-id]")]
     assert pause == ["sch-b", "sch-x"]  # the enabled, unpaused ones; pausing needs no valid expression
     assert "invalid cron expression" in main.select("#pause tbody tr")[1].get_text()
-    assert "stella schedules pause --schedule sch-b" in main.get_text()
+    assert "stella schedules pause --schedule=sch-b" in main.get_text()
 
 
 def test_schedules_template_without_manage_or_data() -> None:

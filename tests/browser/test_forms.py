@@ -142,7 +142,7 @@ def test_preview_impact_counts_the_images_of_the_tenant(open_page: Opener, demo:
     result = page.inner_text("#preview-impact-result")
     assert "6h 00m old" in result and "ERR_RUN_009" not in result
     command = page.locator("#preview-impact-result button[data-copy]")
-    assert command.get_attribute("data-copy") == "stella runs preview --tenant 'globex' --file keys.json"
+    assert command.get_attribute("data-copy") == "stella runs preview '--tenant=globex' --file keys.json"
     assert command.is_visible()
 
     with page.expect_download() as info:
@@ -179,7 +179,7 @@ def test_pausing_asks_first_then_shows_the_command_and_the_earliest_run(open_pag
     ask.click()
     dialog.locator("button[data-confirm]").click()
     assert row.locator(".command").is_visible()
-    assert row.locator("button.copy").get_attribute("data-copy") == f"stella schedules pause --schedule {schedule}"
+    assert row.locator("button.copy").get_attribute("data-copy") == f"stella schedules pause --schedule={schedule}"
     result = row.locator(".pause-result").inner_text()
     assert re.search(r"Earliest run after a resume: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.", result), result
 

@@ -7,23 +7,26 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from snapsite import __version__
 from snapsite.audit.sitesign import sign_site
+from snapsite.changes.facts import FactsCollector
 from snapsite.errors import ExitCode
-from snapsite.formats.downloads import command_script, submit_script
+from snapsite.formats.downloads import command_script, option, submit_script
 from snapsite.progress import Progress
 from snapsite.site.collect import SiteCollector
-from snapsite.site.config import BuildOptions, build_time
+from snapsite.site.config import BuildOptions, build_time, check_theme_folder
 from snapsite.site.incremental import PreviousOutput, RenderState, tree_digest
 from snapsite.site.output import SiteWriter
 from snapsite.site.render import Renderer, collect_assets, json_for_script, theme_dirs
 from snapsite.site.run_pages import PARALLEL_FROM_RUNS, RunContext, bundle_file, plan_buckets, rendering_runs
 from snapsite.site.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
+from snapsite.site.since import CHANGES_DATA, SinceParts, both, named, since_parts
 from snapsite.site.spill import Spill, bucket_of
+from snapsite.site.views.changes import static_change_rows
 from snapsite.site.views.context import SiteInfo, heartbeat_warning, staleness
 from snapsite.site.views.evidence_page import evidence_page
 from snapsite.site.views.format import duration, iso, runbook_name, size
@@ -32,6 +35,7 @@ from snapsite.site.views.index import (
     STATIC_ROWS,
     Card,
     IndexPage,
+    changes_card,
     filter_options,
     list_page_name,
     newest_first,
@@ -49,7 +53,7 @@ from snapsite.site.views.runs import (
 )
 from snapsite.site.views.schedules import ScheduleRow, schedules_page
 from snapsite.site.views.verification_page import verification_page
-from snapsite.snapshot.container import Container, Limits, open_container
+from snapsite.snapshot.container import Container, open_container
 from snapsite.snapshot.records import EvidenceItem
 from snapsite.trust.roots import load_trust_root
 from snapsite.verify.evidence import EvidenceStatus
@@ -88,9 +92,11 @@ def build_site(
     started = time.monotonic()
     trust_root = load_trust_root(options.trust_roots)
     dirs = theme_dirs(options.theme)
-    writer = SiteWriter(options.output)
+    if len(dirs) > 1:
+        check_theme_folder(dirs[0], options.snapshot)
+    writer = SiteWriter(options.output, _inputs_of(options, dirs), options.force)
     try:
-        with open_container(options.snapshot, Limits()) as container, _spill_folder(writer) as spill_dir:
+        with open_container(options.snapshot, options.limits) as container, _spill_folder(writer) as spill_dir:
             report = VerificationReport(source=str(options.snapshot), threshold=options.threshold)
             scopes = _scopes(options)
             spill = Spill(spill_dir, buckets=256)
@@ -100,19 +106,32 @@ def build_site(
                 tenants=frozenset(options.tenants) if options.tenants else None,
                 scopes=scopes,
             )
+            # A --since build also keeps the facts of this snapshot that the comparison with OLD needs.
+            facts = FactsCollector(report, collector.tenants) if options.since is not None else None
             _step(progress, "verifying", 0, 1)
             verify_container(
-                container, trust_root, options.threshold, report, sink=collector, keep_going=options.allow_unverified
+                container,
+                trust_root,
+                options.threshold,
+                report,
+                sink=collector if facts is None else both(collector, facts),
+                keep_going=options.allow_unverified,
             )
             spill.close()
+            collector.hide_outside_references()
             _refuse_unless_allowed(report, options)
+            since = None
+            if facts is not None:
+                _step(progress, "verifying --since", 0, 1)
+                tenant_names = {t.id: t.name for t in report.tenants}
+                since = since_parts(options, trust_root, facts, frozenset(collector.run_ids), tenant_names)
             reusable = previous if report.verified else None
             rendered = _render(
-                container, options, dirs, report, collector, writer, spill, progress, reusable, parallel_from
+                container, options, dirs, report, collector, writer, spill, progress, reusable, since, parallel_from
             )
         writer.write_sums()
         if options.sign_keys:
-            sign_site(writer.root, options.sign_keys, _site_predicate(options, report))
+            sign_site(writer.root, options.sign_keys, _site_predicate(options, report, since))
         writer.commit()
     except BaseException:
         writer.abort()
@@ -130,9 +149,17 @@ def build_site(
     )
 
 
-def _site_predicate(options: BuildOptions, report: VerificationReport) -> dict[str, Any]:
-    """What the site's signature vouches for, beyond SHA256SUMS: its source and how it was made."""
-    return {
+def _inputs_of(options: BuildOptions, theme: list[Path]) -> list[Path]:
+    """What the output may neither be, hold nor sit in: everything the build reads."""
+    config = [options.config] if options.config is not None else []
+    own_theme = theme[:-1]  # the installed default theme is package data, never near an output
+    return [options.snapshot, *options.trust_roots, *options.sign_keys, *config, *own_theme]
+
+
+def _site_predicate(options: BuildOptions, report: VerificationReport, since: SinceParts | None) -> dict[str, Any]:
+    """What the site's signature vouches for, beyond SHA256SUMS: its source (and OLD's, for `--since`) and how it
+    was made."""
+    predicate = {
         "snapshotId": report.snapshot_id,
         "generator": {"name": "snapsite", "version": __version__},
         "options": options.shaping(),
@@ -142,6 +169,10 @@ def _site_predicate(options: BuildOptions, report: VerificationReport) -> dict[s
             "errors": [e.line() for e in report.errors],
         },
     }
+    if since is not None:
+        old = since.changes.old
+        predicate["since"] = {"snapshotId": old.snapshot_id, "createdAt": old.created_at, "force": options.force_since}
+    return predicate
 
 
 @contextmanager
@@ -172,10 +203,12 @@ def _refuse_unless_allowed(report: VerificationReport, options: BuildOptions) ->
     coverable = {ExitCode.SIGNATURE, ExitCode.DIGEST}
     if options.allow_unverified and all(e.exit_code in coverable for e in report.errors):
         return
-    raise report.errors[0]
+    raise report.errors[0] if options.since is None else named(report.errors[0], report.source)
 
 
-def _site_info(options: BuildOptions, report: VerificationReport, collector: SiteCollector) -> SiteInfo:
+def _site_info(
+    options: BuildOptions, report: VerificationReport, collector: SiteCollector, since: SinceParts | None
+) -> SiteInfo:
     manifest = report.manifest
     assert manifest is not None
     built = build_time(manifest.created_at)
@@ -201,6 +234,7 @@ def _site_info(options: BuildOptions, report: VerificationReport, collector: Sit
         scopes=tuple(sorted(options.scopes)),
         features=tuple(sorted(options.features.items())),
         generator_version=__version__,
+        since=since.info if since else None,
     )
 
 
@@ -237,12 +271,13 @@ def _render(
     spill: Spill,
     progress: Progress | None,
     previous: PreviousOutput | None,
+    since: SinceParts | None,
     parallel_from: int,
 ) -> _Rendered:
     """Write every page and file of the site, taking unchanged buckets' files from `previous`."""
     assets = collect_assets(dirs)
     renderer = Renderer(dirs, assets)
-    site = _site_info(options, report, collector)
+    site = _site_info(options, report, collector, since)
     scopes = collector.scopes
     statuses = {e.id: e for e in report.evidence}
     by_run: dict[str, list[tuple[EvidenceItem, EvidenceStatus]]] = defaultdict(list)
@@ -265,6 +300,7 @@ def _render(
         container=container,
         bundles=scopes.bundles and scopes.downloads,
         previous=previous,
+        changes=since.runs if since else {},
     )
     jobs, state = plan_buckets(context, rows, spill, collector.findings_per_run)
     for job in jobs:
@@ -280,7 +316,7 @@ def _render(
             reused += file.reused and file.path.startswith("runs/")
             if file.path.startswith("bundles/"):
                 bundles[bundle_owner[file.path]] = SiteBundle(file.path, file.size, size(file.size), file.sha256)
-    _site_pages(pages, container, options, dirs, report, collector, previous)
+    _site_pages(pages, container, options, dirs, report, collector, previous, since)
     row_of = {r.id: r for r in rows}
     entries = [
         (row_of[item.run_id], evidence_view(item, statuses[item.id], scopes))
@@ -301,6 +337,7 @@ def _site_pages(
     report: VerificationReport,
     collector: SiteCollector,
     previous: PreviousOutput | None,
+    since: SinceParts | None,
 ) -> None:
     """The index, listing, schedules, observability, verification and runbook pages, data files and scripts."""
     writer, site, scopes = pages.writer, pages.site, collector.scopes
@@ -318,22 +355,34 @@ def _site_pages(
     data_files = _write_run_data(writer, ordered, collector.spill.buckets, schedules_view.rows, site)
     if collector.impact:
         writer.write_text("data/impact.js", f"window.snapsiteImpact={json_for_script(collector.impact)};\n")
+    if since is not None:
+        writer.write_text(CHANGES_DATA, f"window.snapsiteChanges={json_for_script(since.tab)};\n")
     list_pages = tuple(
         (list_page_name(n + 1), f"runs {n * LIST_PAGE_SIZE + 1}-{min(len(ordered), (n + 1) * LIST_PAGE_SIZE)}")
         for n in range(max(1, -(-len(ordered) // LIST_PAGE_SIZE)))
     )
-    index = _index_page(collector, site, ordered, list_pages, data_files, options)
+    index = _index_page(collector, site, ordered, list_pages, data_files, options, since)
     pages.write("index.html", "index.html", "Runs", "index.html", page=index)
     for number, (href, _) in enumerate(list_pages, start=1):
         chunk = ordered[(number - 1) * LIST_PAGE_SIZE : number * LIST_PAGE_SIZE]
         title = f"All runs, page {number}"
         pages.write(href, "list.html", title, "index.html", rows=chunk, number=number, pages=list_pages)
-    pages.write("schedules.html", "schedules.html", "Schedules", "schedules.html", page=schedules_view)
+    schedule_changes = since.schedules if since else None
+    pages.write(
+        "schedules.html", "schedules.html", "Schedules", "schedules.html", page=schedules_view, changes=schedule_changes
+    )
     observability = observability_page(collector.observability, site.heartbeat_warning, collector.run_ids)
     pages.write("observability.html", "observability.html", "Observability", "observability.html", page=observability)
     _copy_evidence(container, writer, collector, scopes, previous)
     files, hidden_files = _manifest_files(report, collector)
-    verification = verification_page(report, files, hidden_files)
+    run_ids = collector.run_ids
+    verification = verification_page(
+        report,
+        files,
+        hidden_files,
+        records=collector.record_counts() if collector.tenants is not None else None,
+        evidence=[e for e in report.evidence if e.run_id in run_ids] if collector.tenants is not None else None,
+    )
     pages.write("verification.html", "verification.html", "Verification", "verification.html", page=verification)
     snapshot_runbooks = {
         match.group(1): container.read_bytes(name).decode("utf-8")
@@ -368,12 +417,14 @@ def _index_page(
     list_pages: tuple[tuple[str, str], ...],
     data_files: tuple[str, ...],
     options: BuildOptions,
+    since: SinceParts | None,
 ) -> IndexPage:
     active = [r for r in ordered if r.state in ACTIVE_STATES]
     queue = collector.observability.queue_depth()
     planner = int(sum(v for (_, _, stage), v in queue.items() if stage == "planner"))
     executor = int(sum(v for (_, _, stage), v in queue.items() if stage == "executor"))
     cards: tuple[Card, ...] = ()
+    moved = since.cards if since else {}
     if options.feature("runs.dashboard.enabled"):
         cards = (
             Card("Active runs", str(len(active)), "planning, queued or running", "card-active"),
@@ -386,9 +437,12 @@ def _index_page(
             ),
             Card("KEV deltas", str(sum(r.kev_additions for r in ordered)), "known exploited additions", "card-kev"),
         )
+        cards = tuple(replace(card, change=moved.get(card.testid)) for card in cards)
+        if since is not None:
+            cards += (changes_card(since.info, since.failures),)
     return IndexPage(
         cards=cards,
-        tab_counts=tab_counts(ordered, len(collector.schedules)),
+        tab_counts=tab_counts(ordered, len(collector.schedules), len(since.changes.runs) if since else None),
         rows=tuple(active[:STATIC_ROWS]),
         active_total=len(active),
         filters=filter_options(
@@ -399,6 +453,8 @@ def _index_page(
         list_pages=list_pages,
         data_files=data_files,
         backlog=(("Planner backlog", planner), ("Executor backlog", executor)),
+        changes=static_change_rows(since.changes, STATIC_ROWS) if since else (),
+        changes_total=len(since.changes.runs) if since else 0,
     )
 
 
@@ -485,15 +541,19 @@ def _copy_evidence(
 
 
 def _manifest_files(report: VerificationReport, collector: SiteCollector) -> tuple[list[tuple[str, int, str]], int]:
-    """The manifest's files for the auditor's page, less other tenants' evidence files."""
+    """The manifest's files for the auditor's page, and how many more were verified but are not listed.
+
+    A --tenant build lists only files that are wholly its own: its runs' evidence and attestations and the
+    runbooks of its error codes. Shared files (runs.ndjson, ...) hold other tenants' records, so their sizes
+    are totals the contract forbids, and other files may be named after other tenants: all are one number.
+    """
     assert report.manifest is not None
     if collector.tenants is None:
         return [(f.path, f.size, f.sha256) for f in report.manifest.files], 0
-    # Evidence of runs outside the build: their paths may name other tenants.
-    kept = {p for item in collector.evidence for p in (item.path, item.attestation) if p}
-    foreign = {f.path for f in report.manifest.files if f.path.startswith("evidence/") and f.path not in kept}
-    files = [(f.path, f.size, f.sha256) for f in report.manifest.files if f.path not in foreign]
-    return files, len(foreign)
+    own = {p for item in collector.evidence for p in (item.path, item.attestation) if p}
+    own |= {f"runbooks/{code}.md" for code in collector.error_codes}
+    files = [(f.path, f.size, f.sha256) for f in report.manifest.files if f.path in own]
+    return files, len(report.manifest.files) - len(files)
 
 
 def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], scopes: Scopes) -> None:
@@ -505,7 +565,7 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
         command_script(
             site.snapshot_id,
             "Export every run of this site as an evidence bundle.",
-            [("stella", "runs", "export", "--run", r.id, "--bundle") for r in ordered],
+            [("stella", "runs", "export", option("run", r.id), "--bundle") for r in ordered],
         ),
     )
     if scopes.manage:
@@ -514,7 +574,7 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
             command_script(
                 site.snapshot_id,
                 "Retry every failed run of this site.",
-                [("stella", "runs", "retry", "--run", r.id) for r in ordered if r.state == "error"],
+                [("stella", "runs", "retry", option("run", r.id)) for r in ordered if r.state == "error"],
             ),
         )
         writer.write_text(
@@ -522,6 +582,6 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
             command_script(
                 site.snapshot_id,
                 "Cancel every active run of this site (check first!).",
-                [("stella", "runs", "cancel", "--run", r.id) for r in ordered if r.state in ACTIVE_STATES],
+                [("stella", "runs", "cancel", option("run", r.id)) for r in ordered if r.state in ACTIVE_STATES],
             ),
         )

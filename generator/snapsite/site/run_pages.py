@@ -11,12 +11,13 @@ whose inputs are unchanged since the previous build has its files taken from the
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -30,6 +31,7 @@ from snapsite.site.collect import KIND_FINDING, KIND_LOG, KIND_RUN, KIND_SEGMENT
 from snapsite.site.incremental import PreviousOutput, RenderState, context_key, generator_digest
 from snapsite.site.render import Renderer, json_for_script
 from snapsite.site.spill import Spill, bucket_of, read_bucket
+from snapsite.site.views.changes import RunChangeView
 from snapsite.site.views.context import SiteInfo
 from snapsite.site.views.format import size
 from snapsite.site.views.runs import RunRow, Scopes, SiteBundle, run_page
@@ -58,6 +60,7 @@ class RunContext:
     container: Container
     bundles: bool  # write bundles/<slug>.tar.gz for runs with evidence
     previous: PreviousOutput | None
+    changes: Mapping[str, RunChangeView] = field(default_factory=dict)  # `--since`: what changed, by run id
 
     def key(self, buckets: int) -> str:
         """The digest of everything here that shapes a run's files (the folders and the container aside)."""
@@ -139,9 +142,11 @@ def plan_buckets(
 
 
 def _bucket_key(shared: str, records: str, rows: Collection[RunRow], context: RunContext) -> str:
-    """The digest of a bucket's inputs: the shared context, its records, and its runs' evidence and retry links."""
+    """The digest of a bucket's inputs: the shared context, its records, and its runs' evidence, retry links and
+    changes since OLD (`--since`)."""
     runs = [
         (row.id, row.retry_of in context.run_ids if row.retry_of else None, context.evidence.get(row.id, []))
+        + ((context.changes[row.id],) if row.id in context.changes else ())
         for row in sorted(rows, key=lambda row: row.id)
     ]
     return context_key(shared=shared, records=records, runs=runs)
@@ -255,7 +260,9 @@ def _render_bucket(context: RunContext, job: BucketJob) -> list[RunFile]:
         evidence = job.evidence.get(run_id, [])
         bundle = None
         if context.bundles and evidence:
-            data = RunBundleData(run, raw_run, findings.get(run_id, []), [item for item, _ in evidence])
+            data = RunBundleData(
+                run, _bundle_record(run, row, raw_run), findings.get(run_id, []), [item for item, _ in evidence]
+            )
             content = bundle_bytes(context.container, data, context.site.snapshot_id, now, __version__)
             file = _write(context.output_root, bundle_file(row.slug), content, written)
             bundle = SiteBundle(file.path, file.size, size(file.size), file.sha256)
@@ -273,7 +280,13 @@ def _render_bucket(context: RunContext, job: BucketJob) -> list[RunFile]:
             bundle=bundle,
         )
         html = context.renderer.render(
-            "run.html", root="../", site=context.site, page_title=f"Run {run.id}", active_nav="", page=view
+            "run.html",
+            root="../",
+            site=context.site,
+            page_title=f"Run {run.id}",
+            active_nav="",
+            page=view,
+            change=context.changes.get(run_id),
         )
         details[run_id] = view
         _write(context.output_root, f"runs/{row.slug}.html", html.encode("utf-8"), written)
@@ -283,6 +296,16 @@ def _render_bucket(context: RunContext, job: BucketJob) -> list[RunFile]:
     script = f"Object.assign(window.snapsiteDetail=window.snapsiteDetail||{{}},{json_for_script(details)});\n"
     _write(context.output_root, detail_file(job.number), script.encode("utf-8"), written)
     return written
+
+
+def _bundle_record(run: Run, row: RunRow, raw: bytes) -> bytes:
+    """The run's record for its bundle: byte for byte, unless the build hides its `retryOf` (another tenant's
+    run in a --tenant build), which the bundle's run.json then holds as null."""
+    if row.retry_of == run.retry_of:
+        return raw
+    record = json.loads(raw)
+    record["retryOf"] = None
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _write(root: Path, relative: str, data: bytes, written: list[RunFile]) -> RunFile:

@@ -30,11 +30,11 @@ from snapsite.verify.records_check import (
     CHUNKED,
     PARALLEL_FROM_BYTES,
     RecordChecks,
-    RecordSink,
     parallel_workers,
     read_in_parallel,
     read_serially,
 )
+from snapsite.verify.records_check import RecordSink as RecordSink  # the sink of verify_container, for its callers
 
 REQUIRED = (TENANTS, RUNS)
 # Record files in reference order: each may point only at ids of files read before it.

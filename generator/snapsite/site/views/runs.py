@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from snapsite.formats.downloads import command_line, option
 from snapsite.site.names import slug
 from snapsite.site.views.format import duration, human_time, iso, runbook_name, size
 from snapsite.snapshot.records import EvidenceItem, FindingDelta, LogEntry, Run, RunPhase, Segment
@@ -159,6 +159,10 @@ def run_row(run: Run, schedule_names: Mapping[str, str], now: datetime, scopes: 
     )
 
 
+# What a --tenant build shows for a reference to a run outside it, instead of that run's id.
+OUTSIDE_RUN = "a run outside this build"
+
+
 @dataclass(frozen=True)
 class PhaseView:
     name: str
@@ -276,17 +280,24 @@ class RunPage:
         return [(name, count, round(count * 100 / most, 2)) for name, count in self.severity_counts]
 
 
+# Every file taken from the snapshot ends in `.bin`: a name no browser renders (application/octet-stream, never
+# sniffed), so opening one from file:// or from `serve` downloads it instead of running it, whatever its name in the
+# snapshot (`.html`, `.svg`, `.xhtml`, `.xml`) or its media type. The original extension stays visible before it.
+INERT_SUFFIX = ".bin"
+
+
 def evidence_href(item: EvidenceItem) -> str:
-    """Where an evidence file is copied in the site (portable, from its id)."""
+    """Where an evidence file is copied in the site (portable, from its id; inert whatever its name)."""
     stem = item.path.rsplit("/", 1)[-1]
-    extension = stem.rsplit(".", 1)[-1].lower() if "." in stem else "bin"
-    if not extension.isalnum() or len(extension) > 12:
-        extension = "bin"
-    return f"evidence/{slug(item.id)}.{extension}"
+    extension = stem.rsplit(".", 1)[-1].lower() if "." in stem else ""
+    if not extension.isalnum() or len(extension) > 12 or extension == "bin":
+        extension = ""
+    return f"evidence/{slug(item.id)}{'.' + extension if extension else ''}{INERT_SUFFIX}"
 
 
 def attestation_href(item: EvidenceItem) -> str:
-    return f"evidence/{slug(item.id)}.dsse.json"
+    """Where an evidence item's attestation (snapshot content too) is copied: inert like the evidence file."""
+    return f"evidence/{slug(item.id)}.dsse.json{INERT_SUFFIX}"
 
 
 def _phases(run: Run, now: datetime) -> tuple[PhaseView, ...]:
@@ -319,7 +330,7 @@ def _phases(run: Run, now: datetime) -> tuple[PhaseView, ...]:
 
 
 def _command(*parts: str) -> str:
-    return " ".join(shlex.quote(p) for p in parts)
+    return command_line(parts)
 
 
 def run_page(
@@ -355,7 +366,7 @@ def run_page(
             error_message=s.error.message if s.error else None,
             runbook=runbook_name(s.error.code) if s.error else None,
             retry_command=(
-                _command("stella", "runs", "retry", "--run", run.id, "--segment", s.id)
+                _command("stella", "runs", "retry", option("run", run.id), option("segment", s.id))
                 if scopes.manage and s.state == "error"
                 else None
             ),
@@ -367,12 +378,12 @@ def run_page(
         counts[f.severity] += 1
     ordered_logs = sorted(logs, key=lambda e: e.ts)[-LOGS_SHOWN:]
     shown_evidence = [(item, status) for item, status in evidence if scopes.policy or item.kind != "policy-run"]
-    commands = [("Export evidence bundle", _command("stella", "runs", "export", "--run", run.id, "--bundle"))]
+    commands = [("Export evidence bundle", _command("stella", "runs", "export", option("run", run.id), "--bundle"))]
     if scopes.manage:
         if run.state in ("error", "cancelled"):
-            commands.insert(0, ("Retry run", _command("stella", "runs", "retry", "--run", run.id)))
+            commands.insert(0, ("Retry run", _command("stella", "runs", "retry", option("run", run.id))))
         if run.state in ACTIVE_STATES:
-            commands.insert(0, ("Cancel run", _command("stella", "runs", "cancel", "--run", run.id)))
+            commands.insert(0, ("Cancel run", _command("stella", "runs", "cancel", option("run", run.id))))
     return RunPage(
         row=row,
         tenant_name=tenant_name,
@@ -452,7 +463,7 @@ def incident_text(run: Run, row: RunRow, tenant_name: str) -> str:
     ]
     if run.error:
         lines.append(f"Error: {run.error.code}: {run.error.message}")
-    if run.retry_of:
-        lines.append(f"Retry of: {run.retry_of}")
+    if row.retry_of:
+        lines.append(f"Retry of: {row.retry_of}")
     lines += ["", "What happened / what was tried:", ""]
     return "\n".join(lines)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
+from snapsite.formats.downloads import command_line, option
 from snapsite.site.names import slug
 from snapsite.site.views.charts import Chart, StackedBar, stacked_bars
 from snapsite.site.views.format import human_time, iso, runbook_name
@@ -206,7 +206,7 @@ def schedule_row(
         last_run_id=last,
         last_run_slug=slug(last) if last is not None and last in run_ids else None,
         pause_command=(
-            " ".join(shlex.quote(p) for p in ("stella", "schedules", "pause", "--schedule", schedule.id))
+            command_line(("stella", "schedules", "pause", option("schedule", schedule.id)))
             if scopes_manage and status == "enabled"
             else None
         ),
@@ -302,7 +302,7 @@ def schedules_page(
             runbook_code=IMPACT_RUNBOOK_CODE,
             runbook=f"runbooks/{runbook_name(IMPACT_RUNBOOK_CODE)}.html",
             commands=tuple(
-                " ".join(shlex.quote(p) for p in ("stella", "runs", "preview", "--tenant", t.id, "--file", "keys.json"))
+                command_line(("stella", "runs", "preview", option("tenant", t.id), "--file", "keys.json"))
                 for t in ordered_tenants
             ),
         ),
