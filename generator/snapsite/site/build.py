@@ -22,7 +22,7 @@ from snapsite.site.config import BuildOptions, build_time, check_theme_folder
 from snapsite.site.incremental import PreviousOutput, RenderState, tree_digest
 from snapsite.site.output import SiteWriter
 from snapsite.site.render import Renderer, collect_assets, json_for_script, theme_dirs
-from snapsite.site.run_pages import RunContext, plan_buckets, rendering_runs
+from snapsite.site.run_pages import PARALLEL_FROM_RUNS, RunContext, plan_buckets, rendering_runs
 from snapsite.site.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
 from snapsite.site.since import CHANGES_DATA, SinceParts, both, named, since_parts
 from snapsite.site.spill import Spill, bucket_of
@@ -81,12 +81,16 @@ class BuildResult:
 
 
 def build_site(
-    options: BuildOptions, progress: Progress | None = None, previous: PreviousOutput | None = None
+    options: BuildOptions,
+    progress: Progress | None = None,
+    previous: PreviousOutput | None = None,
+    parallel_from: int = PARALLEL_FROM_RUNS,
 ) -> BuildResult:
     """Verify `options.snapshot` and render it into `options.output`; the old output survives any failure.
 
     With `previous` (the output of the last build and its render state), the files of runs whose inputs are
-    unchanged are taken from it instead of rendered again, giving the same bytes as a full build.
+    unchanged are taken from it instead of rendered again, giving the same bytes as a full build. Run pages are
+    rendered in worker processes from `parallel_from` runs on.
     """
     started = time.monotonic()
     trust_root = load_trust_root(options.trust_roots)
@@ -126,7 +130,9 @@ def build_site(
                 tenant_names = {t.id: t.name for t in report.tenants}
                 since = since_parts(options, trust_root, facts, collector.slugs, tenant_names)
             reusable = previous if report.verified else None
-            rendered = _render(container, options, dirs, report, collector, writer, spill, progress, reusable, since)
+            rendered = _render(
+                container, options, dirs, report, collector, writer, spill, progress, reusable, since, parallel_from
+            )
         writer.write_sums()
         if options.sign_keys:
             sign_site(writer.root, options.sign_keys, _site_predicate(options, report, since))
@@ -270,6 +276,7 @@ def _render(
     progress: Progress | None,
     previous: PreviousOutput | None,
     since: SinceParts | None,
+    parallel_from: int,
 ) -> _Rendered:
     """Write every page and file of the site, taking unchanged buckets' files from `previous`."""
     assets = collect_assets(dirs)
@@ -298,7 +305,6 @@ def _render(
         container=container,
         bundles=scopes.bundles and scopes.downloads,
         previous=previous,
-        rows={row.id: row for row in rows},
         changes=since.runs if since else {},
     )
     jobs, state = plan_buckets(context, rows, spill, collector.findings_per_run)
@@ -309,7 +315,7 @@ def _render(
     bundles: dict[str, SiteBundle] = {}
     bundle_owner = {bundle_file(row.slug): row.id for row in rows}
     reused = 0
-    with rendering_runs(context, jobs, len(rows), progress) as run_files:
+    with rendering_runs(context, jobs, len(rows), progress, parallel_from) as run_files:
         for file in run_files:
             writer.record(file.path, file.sha256, file.size)
             reused += file.reused and file.path.startswith("runs/")
