@@ -112,3 +112,25 @@ def test_embedded_demo_snapshot_verifies() -> None:
     root = Path(__file__).resolve().parents[1]
     result = snapsite_in_process("verify", root / "snapshots" / "demo", "--trust-root", root / "snapshots" / "demo.pub")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_feature_flags_are_checked(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
+    """Unknown names and `runs.sse.enabled=on` are refused with exit 3 (issue 14); known flags build."""
+    base: list[str | Path] = ["build", snapshot.root, "--trust-root", snapshot.key.public]
+    unknown = snapsite(*base, "-o", tmp_path / "a", "--feature", "runs.dashbord.enabled=on")
+    assert unknown.returncode == 3
+    assert "unknown feature flag 'runs.dashbord.enabled'" in unknown.stderr
+    assert "runs.dashboard.enabled, runs.evidenceBundles, runs.retry.enabled, runs.sse.enabled" in unknown.stderr
+    sse = snapsite(*base, "-o", tmp_path / "b", "--feature", "runs.sse.enabled=on")
+    assert sse.returncode == 3 and "no live stream" in sse.stderr
+    assert len(sse.stderr.strip().splitlines()) == 1
+    setting = snapsite(*base, "-o", tmp_path / "c", "--feature", "runs.retry.enabled=maybe")
+    assert setting.returncode == 3 and "runs.retry.enabled=on or runs.retry.enabled=off" in setting.stderr
+    config = tmp_path / "sse.toml"
+    config.write_text('[features]\n"runs.sse.enabled" = true\n')
+    from_config = snapsite(*base, "-o", tmp_path / "d", "--config", config)
+    assert from_config.returncode == 3 and "no live stream" in from_config.stderr
+    assert not any((tmp_path / name).exists() for name in "abcd")
+    # The command line wins over the config file, as for every option.
+    ok = snapsite(*base, "-o", tmp_path / "e", "--config", config, "--feature", "runs.sse.enabled=off")
+    assert ok.returncode == 0, ok.stderr

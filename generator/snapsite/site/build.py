@@ -22,10 +22,11 @@ from snapsite.site.config import BuildOptions, build_time, check_theme_folder
 from snapsite.site.incremental import PreviousOutput, RenderState, tree_digest
 from snapsite.site.output import SiteWriter
 from snapsite.site.render import Renderer, collect_assets, json_for_script, theme_dirs
-from snapsite.site.run_pages import RunContext, plan_buckets, rendering_runs
+from snapsite.site.run_pages import PARALLEL_FROM_RUNS, RunContext, plan_buckets, rendering_runs
 from snapsite.site.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
 from snapsite.site.since import CHANGES_DATA, SinceParts, both, named, since_parts
 from snapsite.site.spill import Spill, bucket_of
+from snapsite.site.views.attention import attention_items, refresh_command
 from snapsite.site.views.changes import static_change_rows
 from snapsite.site.views.context import SiteInfo, heartbeat_warning, staleness
 from snapsite.site.views.evidence_page import evidence_page
@@ -51,6 +52,7 @@ from snapsite.site.views.runs import (
     bundle_file,
     evidence_href,
     evidence_view,
+    open_failures,
 )
 from snapsite.site.views.schedules import ScheduleRow, schedules_page
 from snapsite.site.views.verification_page import verification_page
@@ -79,12 +81,16 @@ class BuildResult:
 
 
 def build_site(
-    options: BuildOptions, progress: Progress | None = None, previous: PreviousOutput | None = None
+    options: BuildOptions,
+    progress: Progress | None = None,
+    previous: PreviousOutput | None = None,
+    parallel_from: int = PARALLEL_FROM_RUNS,
 ) -> BuildResult:
     """Verify `options.snapshot` and render it into `options.output`; the old output survives any failure.
 
     With `previous` (the output of the last build and its render state), the files of runs whose inputs are
-    unchanged are taken from it instead of rendered again, giving the same bytes as a full build.
+    unchanged are taken from it instead of rendered again, giving the same bytes as a full build. Run pages are
+    rendered in worker processes from `parallel_from` runs on.
     """
     started = time.monotonic()
     trust_root = load_trust_root(options.trust_roots)
@@ -117,13 +123,16 @@ def build_site(
             spill.close()
             collector.hide_outside_references()
             _refuse_unless_allowed(report, options)
+            collector.finish_rows()
             since = None
             if facts is not None:
                 _step(progress, "verifying --since", 0, 1)
                 tenant_names = {t.id: t.name for t in report.tenants}
                 since = since_parts(options, trust_root, facts, collector.slugs, tenant_names)
             reusable = previous if report.verified else None
-            rendered = _render(container, options, dirs, report, collector, writer, spill, progress, reusable, since)
+            rendered = _render(
+                container, options, dirs, report, collector, writer, spill, progress, reusable, since, parallel_from
+            )
         writer.write_sums()
         if options.sign_keys:
             sign_site(writer.root, options.sign_keys, _site_predicate(options, report, since))
@@ -267,6 +276,7 @@ def _render(
     progress: Progress | None,
     previous: PreviousOutput | None,
     since: SinceParts | None,
+    parallel_from: int,
 ) -> _Rendered:
     """Write every page and file of the site, taking unchanged buckets' files from `previous`."""
     assets = collect_assets(dirs)
@@ -295,7 +305,6 @@ def _render(
         container=container,
         bundles=scopes.bundles and scopes.downloads,
         previous=previous,
-        rows={row.id: row for row in rows},
         changes=since.runs if since else {},
     )
     jobs, state = plan_buckets(context, rows, spill, collector.findings_per_run)
@@ -306,7 +315,7 @@ def _render(
     bundles: dict[str, SiteBundle] = {}
     bundle_owner = {bundle_file(row.slug): row.id for row in rows}
     reused = 0
-    with rendering_runs(context, jobs, len(rows), progress) as run_files:
+    with rendering_runs(context, jobs, len(rows), progress, parallel_from) as run_files:
         for file in run_files:
             writer.record(file.path, file.sha256, file.size)
             reused += file.reused and file.path.startswith("runs/")
@@ -357,7 +366,16 @@ def _site_pages(
         (list_page_name(n + 1), f"runs {n * LIST_PAGE_SIZE + 1}-{min(len(ordered), (n + 1) * LIST_PAGE_SIZE)}")
         for n in range(max(1, -(-len(ordered) // LIST_PAGE_SIZE)))
     )
+    observability = observability_page(collector.observability, site.heartbeat_warning, collector.slugs)
+    attention = attention_items(
+        observability.alerts,
+        ordered,
+        heartbeat=site.heartbeat_warning,
+        stale=site.staleness.level == "red",
+        refresh=refresh_command(options.tenants, site.scopes),
+    )
     index = _index_page(collector, site, ordered, list_pages, data_files, options, since)
+    index = replace(index, attention=attention)
     pages.write("index.html", "index.html", "Runs", "index.html", page=index)
     for number, (href, _) in enumerate(list_pages, start=1):
         chunk = ordered[(number - 1) * LIST_PAGE_SIZE : number * LIST_PAGE_SIZE]
@@ -367,7 +385,6 @@ def _site_pages(
     pages.write(
         "schedules.html", "schedules.html", "Schedules", "schedules.html", page=schedules_view, changes=schedule_changes
     )
-    observability = observability_page(collector.observability, site.heartbeat_warning, collector.slugs)
     pages.write("observability.html", "observability.html", "Observability", "observability.html", page=observability)
     _copy_evidence(container, writer, collector, scopes, previous)
     files, hidden_files = _manifest_files(report, collector)
@@ -459,7 +476,7 @@ RUN_FIELDS = (
     "policy_revision", "correlation_id", "created_at", "started_at", "finished_at", "duration_seconds", "running",
     "progress_pct", "processed", "total", "new_findings", "new_criticals", "new_high", "new_medium", "new_low",
     "resolved", "quieted", "severity_shifts", "kev_additions", "badges", "error_code", "error_message",
-    "retry_of", "shard_count",
+    "retry_of", "shard_count", "resolved_by", "evidence_alert",
 )  # fmt: skip
 
 
@@ -574,8 +591,8 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
             "scripts/retry-failed-runs.sh",
             command_script(
                 site.snapshot_id,
-                "Retry every failed run of this site.",
-                [("stella", "runs", "retry", option("run", r.id)) for r in ordered if r.state == "error"],
+                "Retry every failed run of this site that no completed retry has resolved yet.",
+                [("stella", "runs", "retry", option("run", r.id)) for r in open_failures(ordered)],
             ),
         )
         writer.write_text(

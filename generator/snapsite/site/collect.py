@@ -9,8 +9,9 @@ from typing import Any
 
 from snapsite.site.names import RunSlugs
 from snapsite.site.spill import Spill
+from snapsite.site.views.attention import worst_evidence
 from snapsite.site.views.observability import ObservabilityCollector
-from snapsite.site.views.runs import OUTSIDE_RUN, RunRow, Scopes, run_row
+from snapsite.site.views.runs import OUTSIDE_RUN, RunRow, Scopes, link_retries, run_row
 from snapsite.snapshot.records import EvidenceItem, MetricSample, Run, Schedule, TelemetryEvent
 from snapsite.verify.steps import VerificationReport
 
@@ -52,6 +53,22 @@ class SiteCollector:
             tenants = [t for t in self.report.tenants if self._selected(t.id)]
             self._observability = ObservabilityCollector(self.now, tenants)
         return self._observability
+
+    def finish_rows(self) -> None:
+        """Give the rows what needs every record: retry links (resolved failures) and evidence flags.
+
+        Call once verification is over (every run read, every attestation checked). Only evidence the build's
+        scopes show flags a run: a withheld item would flag a run for a reason nobody can see.
+        """
+        rows = link_retries(self.rows)
+        statuses = {status.id: status.status for status in self.report.evidence}
+        per_run: dict[str, list[str]] = {}
+        if self.scopes.downloads:
+            for item in self.evidence:
+                if (self.scopes.policy or item.kind != "policy-run") and item.id in statuses:
+                    per_run.setdefault(item.run_id, []).append(statuses[item.id])
+        flags = {run_id: worst_evidence(found) for run_id, found in per_run.items()}
+        self.rows = [replace(row, evidence_alert=flags[row.id]) if flags.get(row.id) else row for row in rows]
 
     def _selected(self, tenant_id: str) -> bool:
         return self.tenants is None or tenant_id in self.tenants

@@ -28,8 +28,9 @@ FEATURES = {
     "runs.dashboard.enabled": True,
     "runs.retry.enabled": True,
     "runs.evidenceBundles": False,
-    "runs.sse.enabled": False,  # always reported off: a static snapshot has no stream
+    "runs.sse.enabled": False,  # always off: a static snapshot has no stream (turning it on is refused)
 }
+SSE_FEATURE = "runs.sse.enabled"
 
 
 class ConfigFile(BaseModel):
@@ -141,18 +142,28 @@ def parse_scopes(values: list[str] | tuple[str, ...]) -> frozenset[str]:
 
 
 def merge_features(config: dict[str, bool], flags: tuple[str, ...]) -> dict[str, bool]:
-    """Feature flags: defaults, then snapsite.toml, then `--feature name=on|off`; SSE stays off."""
+    """Feature flags: defaults, then snapsite.toml, then `--feature name=on|off`.
+
+    An unknown name is refused with the list of known ones (a typo must not pass silently), and so is turning on
+    `runs.sse.enabled`: a static snapshot has no live stream, and a flag that is accepted but does nothing misleads.
+    """
     features = dict(FEATURES)
-    for name, value in config.items():
-        if name not in FEATURES:
-            raise UsageError(f"unknown feature flag {name!r}; known: {', '.join(sorted(FEATURES))}")
-        features[name] = value
+    settings = [(name, value, f"config feature {name!r}") for name, value in config.items()]
     for flag in flags:
         name, _, setting = flag.partition("=")
-        if name not in FEATURES or setting not in ("on", "off", "true", "false"):
-            raise UsageError(f"--feature expects NAME=on|off with NAME one of {', '.join(sorted(FEATURES))}")
-        features[name] = setting in ("on", "true")
-    features["runs.sse.enabled"] = False
+        if name not in FEATURES:
+            raise UsageError(f"--feature: unknown feature flag {name!r}; known: {', '.join(sorted(FEATURES))}")
+        if setting not in ("on", "off", "true", "false"):
+            raise UsageError(f"--feature {name}: expects {name}=on or {name}=off, not {setting!r}")
+        settings.append((name, setting in ("on", "true"), f"--feature {name}"))
+    sse_source = ""
+    for name, value, source in settings:  # in order: the command line wins over the config file
+        if name not in FEATURES:
+            raise UsageError(f"{source}: unknown feature flag; known: {', '.join(sorted(FEATURES))}")
+        features[name] = value
+        sse_source = source if name == SSE_FEATURE else sse_source
+    if features[SSE_FEATURE]:
+        raise UsageError(f"{sse_source}: cannot be on: a static snapshot has no live stream (live updates are off)")
     return features
 
 

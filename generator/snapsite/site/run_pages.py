@@ -1,8 +1,11 @@
 """Every run's own files (page, findings CSV, evidence bundle, drawer data), made bucket by bucket.
 
 The build spills each run's records to one of a fixed number of buckets (`snapsite.site.spill`); a bucket is rendered
-on its own, in forked worker processes for large builds. A bucket whose inputs are unchanged since the previous
-build has its files taken from the previous output instead (`snapsite.site.incremental`).
+on its own, in worker processes for large builds. The workers come from a 'forkserver': a build may run in a process
+that holds threads (`snapsite serve --watch`), and a fork of it could inherit a lock held by another thread. Each
+worker receives the shared `RunContext` once, pickled, and each job carries its own runs' rows and evidence. A bucket
+whose inputs are unchanged since the previous build has its files taken from the previous output instead
+(`snapsite.site.incremental`).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, is_dataclass
+from dataclasses import dataclass, field, is_dataclass, replace
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -50,7 +53,8 @@ PARALLEL_FROM_RUNS = 4_000  # below this, forking workers costs more than it sav
 
 @dataclass(frozen=True)
 class RunContext:
-    """What every run's files need besides the run's own records; inherited by forked workers, never pickled."""
+    """What every run's files need besides the run's own records; pickled once into each worker, without the
+    per-run `rows` and `evidence`, which travel with the jobs of their buckets."""
 
     renderer: Renderer
     theme_key: str  # the digest of the theme folders' files
@@ -66,7 +70,6 @@ class RunContext:
     container: Container
     bundles: bool  # write bundles/<shard>/<name>.tgz for runs with evidence
     previous: PreviousOutput | None
-    rows: Mapping[str, RunRow]  # the collector's row of every run, by id: made once, not again per page
     changes: Mapping[str, RunChangeView] = field(default_factory=dict)  # `--since`: what changed, by run id
 
     def key(self, buckets: int) -> str:
@@ -86,12 +89,15 @@ class RunContext:
 
 @dataclass(frozen=True)
 class BucketJob:
-    """One bucket: its spill file, the files it makes, and whether the previous build made them from the same inputs."""
+    """One bucket: its spill file, the files it makes, whether the previous build made them from the same inputs,
+    and its runs' rows and evidence (so that a worker receives only its share of them)."""
 
     number: int
     spill: Path
     files: tuple[str, ...]
     unchanged: bool
+    rows: dict[str, RunRow]
+    evidence: dict[str, list[tuple[EvidenceItem, EvidenceStatus]]]
 
 
 class RunFile(NamedTuple):
@@ -147,7 +153,8 @@ def plan_buckets(
         if findings_per_run[row.id]:
             names.append(findings_file(row.slug))
     shared = context.key(spill.buckets)
-    state = RenderState({n: _bucket_key(shared, spill.digest(n), members[n], context) for n in files})
+    by_id = {row.id: row for row in rows}
+    state = RenderState({n: _bucket_key(shared, spill.digest(n), members[n], context, by_id) for n in files})
     previous = context.previous
     jobs = [
         BucketJob(
@@ -155,17 +162,41 @@ def plan_buckets(
             spill.path(n),
             (*names, detail_file(n)),
             previous is not None and previous.unchanged(n, state.buckets[n]),
+            _rows_of(members[n], by_id),
+            {row.id: context.evidence[row.id] for row in members[n] if row.id in context.evidence},
         )
         for n, names in sorted(files.items())
     ]
     return jobs, state
 
 
-def _bucket_key(shared: str, records: str, rows: Collection[RunRow], context: RunContext) -> str:
-    """The digest of a bucket's inputs: the shared context, its records, and its runs' evidence, retry links and
-    changes since OLD (`--since`)."""
+def _rows_of(members: Sequence[RunRow], by_id: Mapping[str, RunRow]) -> dict[str, RunRow]:
+    """A bucket's rows, and the rows its pages link to: the retry that resolved a run and the retries of it."""
+    rows = {row.id: row for row in members}
+    for row in members:
+        for linked in (row.resolved_by, *row.retried_by):
+            if linked and linked in by_id:
+                rows.setdefault(linked, by_id[linked])
+    return rows
+
+
+def _bucket_key(
+    shared: str, records: str, rows: Collection[RunRow], context: RunContext, rows_by_id: Mapping[str, RunRow]
+) -> str:
+    """The digest of a bucket's inputs: the shared context, its records, its runs' evidence and retry links, and
+    their changes since OLD (`--since`).
+
+    Retry links span buckets (a retry in another bucket resolves a failure here), so each run's resolved-by and
+    retries, with the states its page shows, are part of its bucket's key.
+    """
     runs = [
-        (row.id, row.retry_of in context.run_ids if row.retry_of else None, context.evidence.get(row.id, []))
+        (
+            row.id,
+            row.retry_of in context.run_ids if row.retry_of else None,
+            row.resolved_by,
+            [(rid, rows_by_id[rid].state) for rid in row.retried_by],
+            context.evidence.get(row.id, []),
+        )
         + ((context.changes[row.id],) if row.id in context.changes else ())
         for row in sorted(rows, key=lambda row: row.id)
     ]
@@ -175,36 +206,48 @@ def _bucket_key(shared: str, records: str, rows: Collection[RunRow], context: Ru
 _CONTEXT: RunContext | None = None
 
 
-@contextmanager
-def _shared(context: RunContext) -> Iterator[None]:
-    """Make `context` the one forked workers inherit."""
+def _set_context(context: RunContext | None) -> None:
+    """Make `context` the one `_bucket_files` uses (in this process, or as a worker's initializer)."""
     global _CONTEXT
     _CONTEXT = context
-    try:
-        yield
-    finally:
-        _CONTEXT = None
 
 
 @contextmanager
 def rendering_runs(
-    context: RunContext, jobs: Sequence[BucketJob], runs: int, progress: Progress | None
+    context: RunContext,
+    jobs: Sequence[BucketJob],
+    runs: int,
+    progress: Progress | None,
+    parallel_from: int = PARALLEL_FROM_RUNS,
 ) -> Iterator[Iterator[RunFile]]:
     """Render (or take unchanged) every bucket's files; yields an iterator of the files as they are written.
 
-    Large builds render in forked worker processes; on an error or interrupt, buckets not yet started are
-    cancelled instead of rendered.
+    Builds of `parallel_from` runs or more render in worker processes; on an error or interrupt, buckets not yet
+    started are cancelled instead of rendered.
     """
-    with _shared(context):
-        if runs < PARALLEL_FROM_RUNS or (os.cpu_count() or 1) < 2:
+    workers = render_workers(runs, parallel_from)
+    if not workers:
+        _set_context(context)
+        try:
             yield _counted(map(_bucket_files, jobs), runs, progress)
-            return
-        with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2), mp_context=get_context("fork")) as pool:
-            try:
-                yield _counted(pool.map(_bucket_files, jobs, chunksize=4), runs, progress)
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
+        finally:
+            _set_context(None)
+        return
+    shared = replace(context, evidence={})  # each job carries its own runs' share
+    mp_context = get_context("forkserver")
+    mp_context.set_forkserver_preload([__name__])
+    with ProcessPoolExecutor(workers, mp_context, initializer=_set_context, initargs=(shared,)) as pool:
+        try:
+            yield _counted(pool.map(_bucket_files, jobs, chunksize=4), runs, progress)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def render_workers(runs: int, parallel_from: int = PARALLEL_FROM_RUNS) -> int:
+    """How many worker processes render `runs` runs: none below `parallel_from` or on one core."""
+    cores = os.cpu_count() or 1
+    return 0 if runs < parallel_from or cores < 2 else min(4, cores)
 
 
 def _counted(buckets: Iterator[list[RunFile]], runs: int, progress: Progress | None) -> Iterator[RunFile]:
@@ -264,8 +307,8 @@ def _render_bucket(context: RunContext, job: BucketJob) -> list[RunFile]:
     now = context.now
     for run_id in sorted(runs):
         run, raw_run = runs[run_id]
-        row = context.rows[run_id]
-        evidence = context.evidence.get(run_id, [])
+        row = job.rows[run_id]
+        evidence = job.evidence.get(run_id, [])
         bundle = None
         if context.bundles and evidence:
             data = RunBundleData(
@@ -285,6 +328,7 @@ def _render_bucket(context: RunContext, job: BucketJob) -> list[RunFile]:
             evidence=evidence,
             now=now,
             scopes=context.scopes,
+            rows=job.rows,
             bundle=bundle,
         )
         html = context.renderer.render(

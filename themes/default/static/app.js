@@ -497,6 +497,10 @@
       el.classList.remove("staleness-green", "staleness-amber", "staleness-red", "staleness-unknown");
       el.classList.add(`staleness-${level}`);
       el.setAttribute("data-staleness", level);
+      const hint = doc.querySelector("[data-stale-hint]"); // the attention strip's next step (index.html)
+      if (hint instanceof HTMLElement) {
+        hint.hidden = level !== "red";
+      }
       el.setAttribute("title", "Age by this computer's clock, updated every 30 seconds");
       // A clock behind the snapshot's time cannot tell its age: say so rather than call it fresh.
       el.textContent =

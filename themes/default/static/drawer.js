@@ -151,7 +151,8 @@
   }
 
   function simpleTable(caption, headers, rows, className) {
-    return h("div", { class: "table-wrap" }, h("table", { class: className || "" }, [
+    // Focusable: a table wider than a phone scrolls, and a scrolling region needs keyboard access.
+    return h("div", { class: "table-wrap", tabindex: "0" }, h("table", { class: className || "" }, [
       h("caption", null, caption),
       h("thead", null, h("tr", null, headers.map((label) => h("th", { scope: "col" }, label)))),
       h("tbody", null, rows)

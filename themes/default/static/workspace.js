@@ -228,7 +228,7 @@
     const headers = ["Schedule", "Tenant", "Cron and time zone", "Status", "Next run"];
     return h(
       "div",
-      { class: "table-wrap" },
+      { class: "table-wrap", tabindex: "0" }, // keyboard access when it scrolls (phones)
       h("table", { class: "schedules-tab" }, [
         h("caption", null, caption),
         h("thead", null, h("tr", null, headers.map((label) => h("th", { scope: "col" }, label)))),
@@ -288,7 +288,10 @@
     if (els.label) {
       els.label.textContent = scheduled
         ? `schedules${view.tenants.length || view.schedule || view.q ? " match the filters." : "."}`
-        : `${RUN_NOUNS[view.tab]} match the filters.`;
+        : view.tab === "failures" && result.resolvedFailures
+          ? `${RUN_NOUNS[view.tab]} match the filters; ${result.resolvedFailures} of them resolved by a retry that ` +
+            "completed (open failures first)."
+          : `${RUN_NOUNS[view.tab]} match the filters.`;
     }
     for (const link of doc.querySelectorAll("nav.tabs a[data-tab]")) {
       const key = link.getAttribute("data-tab") || "";
@@ -469,7 +472,18 @@
         option.selected = view.tenants.includes(option.value);
       }
     }
-    for (const key of /** @type {const} */ (["trigger", "state", "schedule", "severity", "policy", "shard", "error"])) {
+    const selects = /** @type {const} */ ([
+      "trigger",
+      "state",
+      "schedule",
+      "severity",
+      "policy",
+      "shard",
+      "error",
+      "resolved",
+      "evidence"
+    ]);
+    for (const key of selects) {
       setSelect(/** @type {HTMLSelectElement | null} */ (control(key)), view[key]);
     }
     setSelect(els.scheduleSelect, view.schedule);

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from snapsite.site.views.attention import AttentionItem
 from snapsite.site.views.changes import ChangeRow, SinceInfo
 from snapsite.site.views.runs import ACTIVE_STATES, RunRow
 
@@ -60,6 +61,7 @@ class IndexPage:
     backlog: tuple[tuple[str, int], ...]  # header backlog metrics: (label, value)
     changes: tuple[ChangeRow, ...] = ()  # a `--since` build: the first rows of the changes tab, for no-JavaScript
     changes_total: int = 0
+    attention: tuple[AttentionItem, ...] = ()  # the attention strip, most urgent first
 
 
 def newest_first(rows: Sequence[RunRow]) -> list[RunRow]:

@@ -206,6 +206,8 @@ class Alert:
     message: str
     href: str | None  # relative to the site root
     link_text: str | None
+    code: str | None = None  # the error code of a repeated-error alert (the index links to its failures)
+    count: str | None = None  # the alert's number, short (failures in the window, queue depth) for the index
 
 
 @dataclass(frozen=True)
@@ -348,6 +350,7 @@ def _alerts(collector: ObservabilityCollector, planner_lag: str | None, threshol
                 f"(largest: {_tenant_label(collector, tenant)} with {number_text(most)}).",
                 None,
                 None,
+                count=number_text(total),
             )
         )
     for code, count in sorted(collector.errors_in_window.items(), key=lambda item: (-item[1], item[0])):
@@ -359,6 +362,8 @@ def _alerts(collector: ObservabilityCollector, planner_lag: str | None, threshol
                     f"Error {code} was seen {count} times in the last 24 h.",
                     f"runbooks/{runbook_name(code)}.html",
                     f"Runbook {code}",
+                    code,
+                    str(count),
                 )
             )
     return tuple(alerts)

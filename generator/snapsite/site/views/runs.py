@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from snapsite.formats.downloads import command_line, option
 from snapsite.site.names import run_slug, shard, slug
 from snapsite.site.views.format import duration, human_time, iso, runbook_name, size
+from snapsite.site.views.resolved import RetryLink, resolved_by, retried_by
 from snapsite.snapshot.records import EvidenceItem, FindingDelta, LogEntry, Run, RunPhase, Segment
 from snapsite.verify.evidence import EvidenceStatus
 
@@ -72,6 +73,10 @@ class RunRow:
     error_message: str | None
     retry_of: str | None
     shard_count: int
+    # Set by `link_retries` once every run of the build is known (the rule spans runs and buckets).
+    resolved_by: str | None = None  # the completed retry that resolved this failure (site contract)
+    retried_by: tuple[str, ...] = ()  # the runs of the build that retry this one directly, oldest first
+    evidence_alert: str | None = None  # `invalid` or `untrusted`: the worst signature status of its shown evidence
 
     @property
     def duration_text(self) -> str:
@@ -162,6 +167,35 @@ def run_row(
         retry_of=run.retry_of,
         shard_count=run.shard_count,
     )
+
+
+def link_retries(rows: Sequence[RunRow]) -> list[RunRow]:
+    """`rows` with the retry links that need every run of the build: resolved failures and forward links.
+
+    Only runs of the build take part (a `--tenant` build's `retryOf` to another tenant's run is already hidden, and
+    such a run could not resolve anything here). Rows without a change are returned as they were.
+    """
+    links = [RetryLink(r.id, r.state, r.retry_of, r.created_at) for r in rows]
+    fixed, forward = resolved_by(links), retried_by(links)
+    out = []
+    for row in rows:
+        fixer, retries = fixed.get(row.id), forward.get(row.id, ())
+        out.append(replace(row, resolved_by=fixer, retried_by=retries) if fixer is not None or retries else row)
+    return out
+
+
+def open_failures(rows: Iterable[RunRow]) -> list[RunRow]:
+    """The failed runs no completed retry resolved: what `scripts/retry-failed-runs.sh` may retry."""
+    return [r for r in rows if r.state == "error" and r.resolved_by is None]
+
+
+@dataclass(frozen=True)
+class RetryView:
+    """A run linked from another run's page (its retry, or the retry that resolved it)."""
+
+    id: str
+    slug: str
+    state: str
 
 
 # What a --tenant build shows for a reference to a run outside it, instead of that run's id.
@@ -272,6 +306,9 @@ class RunPage:
     commands: tuple[tuple[str, str], ...]  # (label, CLI line)
     incident: str
     bundle: SiteBundle | None = None  # the run's evidence bundle in the site (runs.evidenceBundles)
+    resolved_by: RetryView | None = None  # the completed retry that resolved this failure
+    deltas_note: str | None = None  # why the run's deltas metric and its findings records differ, when they do
+    retries: tuple[RetryView, ...] = ()  # the runs that retry this one directly, oldest first
 
     @property
     def segment_retries(self) -> bool:
@@ -369,9 +406,14 @@ def run_page(
     evidence: Sequence[tuple[EvidenceItem, EvidenceStatus]],
     now: datetime,
     scopes: Scopes,
+    rows: Mapping[str, RunRow],
     bundle: SiteBundle | None = None,
 ) -> RunPage:
-    """The run page of `run` from its records; `now` is the snapshot's createdAt."""
+    """The run page of `run` from its records; `now` is the snapshot's createdAt.
+
+    `rows` (every run of the build by id) names the runs this one links to: the retry that resolved it and its
+    retries. A resolved failure offers no "Retry run": retrying it again is the harm the contract's rule prevents.
+    """
     minutes = (row.duration_seconds or 0) / 60
     segment_views = tuple(
         SegmentView(
@@ -404,7 +446,7 @@ def run_page(
     shown_evidence = [(item, status) for item, status in evidence if scopes.policy or item.kind != "policy-run"]
     commands = [("Export evidence bundle", _command("stella", "runs", "export", option("run", run.id), "--bundle"))]
     if scopes.manage:
-        if run.state in ("error", "cancelled"):
+        if run.state in ("error", "cancelled") and row.resolved_by is None:
             commands.insert(0, ("Retry run", _command("stella", "runs", "retry", option("run", run.id))))
         if run.state in ACTIVE_STATES:
             commands.insert(0, ("Cancel run", _command("stella", "runs", "cancel", option("run", run.id))))
@@ -447,7 +489,31 @@ def run_page(
         commands=tuple(commands),
         incident=incident_text(run, row, tenant_name),
         bundle=bundle,
+        resolved_by=_retry_view(rows[row.resolved_by]) if row.resolved_by else None,
+        deltas_note=deltas_note(row, findings),
+        retries=tuple(_retry_view(rows[rid]) for rid in row.retried_by),
     )
+
+
+def deltas_note(row: RunRow, findings: Sequence[FindingDelta]) -> str | None:
+    """One line on why the run's `deltas` (a metric the Scheduler computed) and its findings records disagree.
+
+    Both are shown with their source; without a word, "New findings 45" above "4 findings records" reads as an
+    error in the site.
+    """
+    new_records = sum(1 for f in findings if f.change == "new")
+    if new_records == row.new_findings:
+        return None
+    return (
+        f"The run's deltas count {row.new_findings} new findings; this snapshot carries {new_records} findings "
+        f'record{"s" if new_records != 1 else ""} of change "new": the Scheduler counts every finding while the '
+        "Offline Kit exports only the records it was asked to carry, so the records can be fewer (or, after a "
+        "re-export, more)."
+    )
+
+
+def _retry_view(row: RunRow) -> RetryView:
+    return RetryView(row.id, row.slug, row.state)
 
 
 def evidence_view(item: EvidenceItem, status: EvidenceStatus, scopes: Scopes) -> EvidenceView:
@@ -489,5 +555,7 @@ def incident_text(run: Run, row: RunRow, tenant_name: str) -> str:
         lines.append(f"Error: {run.error.code}: {run.error.message}")
     if row.retry_of:
         lines.append(f"Retry of: {row.retry_of}")
+    if row.resolved_by:
+        lines.append(f"Resolved by: {row.resolved_by} (a completed retry)")
     lines += ["", "What happened / what was tried:", ""]
     return "\n".join(lines)
