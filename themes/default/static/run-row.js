@@ -100,6 +100,15 @@
     if (resolvedBy) {
       tr.setAttribute("data-resolved-by", resolvedBy);
     }
+    const change = runs.changeOf(i);
+    if (change) {
+      // The site contract's hooks of the changes tab: the kind of change, and the state the older snapshot had
+      // (a `state` row's, and a resolved failure's: error).
+      tr.setAttribute("data-change", change.kind);
+      if (change.stateBefore) {
+        tr.setAttribute("data-state-before", change.stateBefore);
+      }
+    }
     const box = h("input", { type: "checkbox", class: "select-run", "aria-label": `Select run ${visible(id)}` });
     box.checked = runs.selected[i] === 1;
     tr._box = box;

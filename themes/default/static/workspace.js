@@ -35,9 +35,24 @@
   const table = found;
 
   /** @type {Record<string, string>} */
-  const TAB_LABELS = { active: "Active", completed: "Completed", scheduled: "Scheduled", failures: "Failures", all: "All" };
+  const TAB_LABELS = {
+    active: "Active",
+    completed: "Completed",
+    scheduled: "Scheduled",
+    failures: "Failures",
+    all: "All",
+    changes: "Changed"
+  };
   /** @type {Record<string, string>} */
-  const RUN_NOUNS = { active: "active runs", completed: "completed runs", failures: "failed runs", all: "runs" };
+  const RUN_NOUNS = {
+    active: "active runs",
+    completed: "completed runs",
+    failures: "failed runs",
+    all: "runs",
+    changes: "runs new or changed since the older snapshot"
+  };
+  // A `--since` build has a changes tab (and data/changes.js, loaded before this script); others do not.
+  const TABS = doc.querySelector('nav.tabs a[data-tab="changes"]') ? urlState.SINCE_TABS : urlState.TABS;
   const TYPING_BURST_MS = 1000;
   const NAV_KEYS = ["ArrowDown", "ArrowUp", "PageDown", "PageUp", "Home", "End"];
   const NONE = new Uint32Array(0);
@@ -64,7 +79,7 @@
   /** Everything the workspace changes as it runs. */
   const ui = {
     /** @type {ViewState} the view the hash names */
-    view: urlState.parse(window.location.hash),
+    view: urlState.parse(window.location.hash, TABS),
     /** the hash as the page last wrote or read it (a hashchange to it is the page's own) */
     lastHash: window.location.hash.replace(/^#/, ""),
     /** until when typing in the search box replaces the history entry instead of adding one */
@@ -263,6 +278,7 @@
       active: result.counts[0],
       completed: result.counts[1],
       failures: result.counts[2],
+      changes: result.changed,
       all: result.total,
       scheduled: schedules.length
     };
@@ -555,7 +571,7 @@
       return; // the page's own write
     }
     ui.lastHash = raw;
-    ui.view = urlState.parse(raw);
+    ui.view = urlState.parse(raw, TABS);
     syncControls();
     render(false);
   }
