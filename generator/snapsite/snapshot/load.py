@@ -211,8 +211,10 @@ def parse_record(line: bytes, number: int, path: str, model: type[M], max_bytes:
     Most lines take the native path (jiter, then the model); a line it does not accept, or cannot be sure of,
     takes the strict path, which refuses it in its own words or accepts it alike.
     """
-    # A line that may break a value rule (see check_values) takes the strict path, which names the field.
-    if len(line) <= max_bytes and line[-1:] != b"\r" and _SUSPECT_VALUE.search(line) is None:
+    # A line that may hold a lone surrogate (see check_values) takes the strict path, which names the field;
+    # any other value rule is the model's, on either path.
+    suspect = b"\\u" in line and _SURROGATE_ESCAPE.search(line) is not None
+    if len(line) <= max_bytes and line[-1:] != b"\r" and not suspect:
         value = jsonstrict.native_loads(line)
         if type(value) is dict:
             try:
