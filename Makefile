@@ -5,10 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser-installed
 FLOORS := .venv-floors
+JS_STAMP := tests/js/node_modules/.installed
+JS_BIN   := tests/js/node_modules/.bin
 CHROMIUM ?= /usr/bin/chromium
 FIREFOX  ?= /usr/bin/firefox-esr
 
-.PHONY: site test lint typecheck unit e2e wheel floors bench demo clean
+.PHONY: site test lint typecheck js unit e2e wheel floors bench demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +22,8 @@ $(STAMP): pyproject.toml
 site: $(STAMP)
 	$(BIN)/snapsite build snapshots/demo --trust-root snapshots/demo.pub -o output
 
-## test: set up, lint, type-check and run the whole suite (unit, the browsers, the wheel, the dependency floors)
-test: lint typecheck unit e2e wheel floors
+## test: set up, lint, type-check and run the whole suite (scripts, unit, the browsers, the wheel, the floors)
+test: lint typecheck js unit e2e wheel floors
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -30,6 +32,19 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# The theme's browser scripts: ESLint, tsc --checkJs over their JSDoc types, and node --test of their pure parts.
+# Node and npm from Debian; the tools from the npm registry, pinned in tests/js/package-lock.json (tests only).
+# ESLint runs from the top: it ignores files outside the working directory of the config named with -c.
+$(JS_STAMP): tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $(JS_STAMP)
+
+js: $(JS_STAMP)
+	$(JS_BIN)/eslint --config tests/js/eslint.config.js themes/default/static tests/js
+	cd tests/js && npx --no-install tsc -p .
+	cd tests/js && node --test --test-reporter=spec
+
 
 ## unit: every test that needs no browser
 unit: $(STAMP)

@@ -382,3 +382,86 @@ def test_parse_tenants_rejects(data: bytes, message: str) -> None:
     error = info.value
     assert (error.check, error.path, error.lineno) == ("records", "tenants.json", None)
     assert error.message.startswith(message), error.message
+
+
+# --- section 2's value rules, from the raw JSON text (issue 12) ---------------------------------------------
+
+
+def run_line(**changes: Any) -> bytes:
+    """One runs.ndjson line; `raw` values are spliced in as JSON text (escapes json.dumps would not write)."""
+    raw = changes.pop("raw", {})
+    run = run_record(1, **changes)
+    for key in raw:
+        run[key] = f"@@{key}@@"
+    line = json.dumps(run)
+    for key, text in raw.items():
+        line = line.replace(f'"@@{key}@@"', text)
+    return line.encode() + b"\n"
+
+
+@pytest.mark.parametrize("escape", [r"\ud800", r"\uDBFF", r"\udc00", r"\uDFFF", r"x\ude00\ud83d"])
+def test_a_lone_surrogate_escape_is_a_validation_error(escape: str) -> None:
+    error = failure(run_line(raw={"initiator": f'"user:{escape}x"'}))
+    assert error.lineno == 1
+    assert error.message.startswith("field 'initiator': Input should be Unicode text: a lone surrogate")
+
+
+def test_a_lone_surrogate_in_an_ignored_field_or_key_is_an_error_too() -> None:
+    """Other JSON engines (jiter) refuse the whole line; so does this one, whatever field holds it."""
+    error = failure(run_line(raw={"futureField": r'{"a": ["ok", "\ud800"]}'}))
+    assert error.message.startswith("field 'futureField.a[1]': Input should be Unicode text")
+    error = failure(run_line(raw={"futureField": r'{"k\udc00": 1}'}))
+    assert error.message.startswith("field 'futureField.k\\udc00': Input should be Unicode text")
+
+
+def test_paired_surrogate_escapes_and_escaped_backslashes_are_text() -> None:
+    ((_, run),) = read_all(run_line(raw={"initiator": r'"user:\ud83d\ude00 \\ud800"'}))
+    assert run.initiator == "user:\U0001f600 \\ud800"
+
+
+@pytest.mark.parametrize("value", [2**53, -(2**53), 10**300])
+def test_an_integer_beyond_2_53_is_a_validation_error(value: int) -> None:
+    error = failure(run_line(raw={"shardCount": str(value)}))
+    assert error.message.startswith("field 'shardCount': Input should be")
+    error = failure(run_line(raw={"futureField": f"[{value}]"}))
+    assert error.message == "field 'futureField[0]': Input should be an integer from -(2^53-1) to 2^53-1"
+
+
+def test_integers_up_to_2_53_minus_1_are_read() -> None:
+    ((_, run),) = read_all(run_line(raw={"shardCount": str(2**53 - 1), "futureField": str(-(2**53 - 1))}))
+    assert run.shard_count == 2**53 - 1
+
+
+def test_a_long_digit_string_is_not_an_integer() -> None:
+    ((_, run),) = read_all(run_line(correlationId="9" * 40))
+    assert run.correlation_id == "9" * 40
+
+
+def test_a_big_integer_in_a_metric_or_log_field_is_an_error() -> None:
+    metric = {"ts": "2026-11-20T02:00:00Z", "name": "m", "labels": {}, "value": 2**60}
+    assert failure(ndjson([metric]), MetricSample).message.startswith("field 'value': Input should be an integer")
+    log = log_line(1)
+    log["fields"] = {"attempt": {"n": 2**60}}
+    assert failure(ndjson([log]), LogEntry).message.startswith("field 'fields.attempt.n': Input should be an integer")
+
+
+def test_a_lower_case_error_code_is_an_error() -> None:
+    error = failure(run_line(state="error", error={"code": "err_run_005", "message": "m"}))
+    assert error.message.startswith("field 'error.code': String should match pattern '^[A-Z][A-Z0-9_]{2,63}$'")
+
+
+def test_value_rules_hold_in_tenants_and_manifests() -> None:
+    with pytest.raises(SnapshotError) as info:
+        parse_tenants(b'[{"id": "acme", "name": "Acme \\ud800"}]')
+    assert info.value.message.startswith("field '[0].name': Input should be Unicode text")
+    manifest = {
+        "schemaVersion": "stellaops.runs-snapshot@1",
+        "snapshotId": "s",
+        "createdAt": "2026-11-20T12:00:00Z",
+        "environment": "prod",
+        "source": "x",
+        "files": [{"path": "runs.ndjson", "size": 2**53, "sha256": "a" * 64}],
+    }
+    with pytest.raises(SnapshotError) as info:
+        parse_document(json.dumps(manifest).encode(), "manifest.json", Manifest)
+    assert info.value.message.startswith("field 'files[0].size': Input should be")

@@ -283,13 +283,16 @@ def test_staleness_window_rejects_non_positive_or_non_numbers(value: Any) -> Non
     rejects(Manifest, changed(Manifest, "stalenessWindowHours", value), "stalenessWindowHours")
 
 
-@pytest.mark.parametrize("value", [0, 3, -2, 10**30, 0.25, -1.5e10])
+# 10**30 was accepted here until section 2 bounded integers (issue 12); it is now in the rejected list below.
+@pytest.mark.parametrize("value", [0, 3, -2, 2**53 - 1, -(2**53 - 1), 1e30, 0.25, -1.5e10])
 def test_metric_value_keeps_ints_and_floats(value: float) -> None:
     sample = MetricSample.model_validate(changed(MetricSample, "value", value))
     assert sample.value == value and type(sample.value) is type(value)
 
 
-@pytest.mark.parametrize("value", [True, False, "1", None, [1], float("nan"), float("inf"), float("-inf")])
+@pytest.mark.parametrize(
+    "value", [True, False, "1", None, [1], float("nan"), float("inf"), float("-inf"), 2**53, -(2**53), 10**30]
+)
 def test_metric_value_rejects_non_numbers(value: Any) -> None:
     rejects(MetricSample, changed(MetricSample, "value", value), "value")
 
@@ -312,6 +315,10 @@ def test_metric_labels_must_be_strings() -> None:
         ("2026-11-20T02:00:00.5Z", datetime(2026, 11, 20, 2, 0, 0, 500000, tzinfo=UTC)),
         ("2026-11-20T02:00:00.123456789+00:00", datetime(2026, 11, 20, 2, 0, 0, 123456, tzinfo=UTC)),
         ("2028-02-29T23:59:59Z", datetime(2028, 2, 29, 23, 59, 59, tzinfo=UTC)),
+        # A leap second is RFC 3339; a datetime cannot hold it, so it reads as second 59 (sign accepts it too).
+        ("2016-12-31T23:59:60Z", datetime(2016, 12, 31, 23, 59, 59, tzinfo=UTC)),
+        ("2016-12-31T23:59:60.25Z", datetime(2016, 12, 31, 23, 59, 59, 250000, tzinfo=UTC)),
+        ("2017-01-01T00:59:60+01:00", datetime(2016, 12, 31, 23, 59, 59, tzinfo=UTC)),
     ],
 )
 def test_timestamps_are_parsed_to_utc(text: str, utc: datetime) -> None:
@@ -343,6 +350,8 @@ def test_timestamps_with_offsets_compare_in_utc() -> None:
         "2026-02-30T00:00:00Z",
         "2026-11-20T24:00:00Z",
         "2026-11-20T02:60:00Z",
+        "2026-11-20T02:00:61Z",
+        "2026-11-20T02:59:60",  # a leap second still needs a zone
         "2026-11-20T02:00:00+24:00",
         "2026-11-20 02:00:00Z",  # a space is not RFC 3339's separator here
         "2026-11-20T02:00Z",  # no seconds
@@ -618,3 +627,157 @@ def test_json_schemas_cover_every_model_and_are_deterministic() -> None:
 def test_json_mode_validates_like_python_mode(model: type[BaseModel]) -> None:
     data = example(model)
     assert model.model_validate_json(json.dumps(data)) == model.model_validate(data)
+
+
+# --- section 2's value rules: Unicode text, safe integers, error codes (issue 12) ---------------------------
+
+
+def _leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
+    """Every scalar of a JSON value with its dotted path (list indexes as numbers)."""
+    if isinstance(value, dict):
+        return [leaf for key, child in value.items() for leaf in _leaves(child, f"{path}.{key}" if path else key)]
+    if isinstance(value, list):
+        return [leaf for index, child in enumerate(value) for leaf in _leaves(child, f"{path}.{index}")]
+    return [(path, value)]
+
+
+def _with_error(model: type[BaseModel]) -> dict[str, Any]:
+    data = example(model)
+    if model is Run:
+        data["error"] = {"code": "ERR_RUN_005", "message": "scanner timeout"}
+    return data
+
+
+def _loc(model: type[BaseModel], data: Any) -> str:
+    with pytest.raises(ValidationError) as info:
+        model.model_validate(data)
+    return ".".join(str(part) for part in info.value.errors()[0]["loc"])
+
+
+STRING_FIELDS = [
+    (model, path)
+    for model in MODELS
+    for path, value in _leaves(_with_error(model))
+    if isinstance(value, str) and path != "schemaVersion"
+]
+INTEGER_FIELDS = [
+    (model, path) for model in MODELS for path, value in _leaves(_with_error(model)) if type(value) is int
+]
+
+
+def test_the_value_rule_tests_see_every_kind_of_field() -> None:
+    """The parametrised tests below walk the examples; make sure the walk found what it should."""
+    assert (Run, "error.message") in STRING_FIELDS and (ImpactEntry, "tags.1") in STRING_FIELDS
+    assert (MetricSample, "labels.tenantId") in STRING_FIELDS and (LogEntry, "fields.nested.ok.0") in INTEGER_FIELDS
+    assert len(STRING_FIELDS) > 60 and len(INTEGER_FIELDS) > 15
+
+
+@pytest.mark.parametrize(("model", "path"), STRING_FIELDS, ids=lambda x: getattr(x, "__name__", x))
+def test_every_string_field_rejects_a_lone_surrogate(model: type[BaseModel], path: str) -> None:
+    """Python's json gives "\\ud800" as a lone surrogate; it must fail validation, not the UTF-8 encoder later."""
+    data = _with_error(model)
+    value = dict(_leaves(data))[path]
+    for surrogate in ("\ud800", "\udfff"):
+        loc = _loc(model, changed_data(data, path, value + surrogate + "x"))
+        # A free-form object (fields, data, selection extras) is named as a whole; the message has the rest.
+        assert path == loc or path.startswith(loc + "."), (path, loc)
+
+
+HOSTILE_TEXT = "\U0001f600\u200f\u202e\u0301\ufeff\U0010fffd\u2028</script>"
+
+
+@pytest.mark.parametrize(
+    ("model", "path"),
+    [
+        (Run, "initiator"),
+        (Run, "error.message"),
+        (Run, "id"),
+        (Tenant, "name"),
+        (Schedule, "name"),
+        (EvidenceItem, "title"),
+        (MetricSample, "labels.tenantId"),
+        (LogEntry, "fields.nested.ok.0"),
+        (ImpactEntry, "tags.0"),
+    ],
+)
+def test_hostile_but_valid_unicode_is_accepted(model: type[BaseModel], path: str) -> None:
+    """Paired surrogates (astral planes), bidi, zero-width and combining marks are text like any other."""
+    record = model.model_validate(changed_data(_with_error(model), path, HOSTILE_TEXT))
+    assert HOSTILE_TEXT in json.dumps(record.model_dump(mode="json"), ensure_ascii=False)
+
+
+@pytest.mark.parametrize(("model", "path"), INTEGER_FIELDS, ids=lambda x: getattr(x, "__name__", x))
+def test_every_integer_field_is_bounded_by_2_53(model: type[BaseModel], path: str) -> None:
+    data = _with_error(model)
+    for bad in (2**53, 10**400, -(2**53)):
+        loc = _loc(model, changed_data(data, path, bad))
+        assert path == loc or path.startswith(loc + "."), (path, loc)
+    assert model.model_validate(changed_data(data, path, 2**53 - 1))
+
+
+@pytest.mark.parametrize(
+    ("model", "path"),
+    [
+        (Run, "stats.completed"),
+        (Run, "deltas.newFindings"),
+        (Run, "shardCount"),
+        (Segment, "retryCount"),
+        (EvidenceItem, "size"),
+        (Manifest, "files.0.size"),
+        (BundleManifest, "entries.0.size"),
+    ],
+)
+def test_counts_reach_2_53_minus_1_and_no_further(model: type[BaseModel], path: str) -> None:
+    assert model.model_validate(changed(model, path, 2**53 - 1))
+    rejects(model, changed(model, path, 2**53), path)
+    rejects(model, changed(model, path, -1), path)
+
+
+@pytest.mark.parametrize("value", [-(2**53 - 1), 2**53 - 1, 1e300, -1e300])
+def test_free_form_objects_accept_extreme_valid_numbers(value: float) -> None:
+    entry = LogEntry.model_validate(changed(LogEntry, "fields", {"n": [{"m": value}]}))
+    assert entry.fields == {"n": [{"m": value}]}
+
+
+@pytest.mark.parametrize(
+    ("value", "where"),
+    [
+        ({"a": {"b": [1, 2**53]}}, "a.b[1]"),
+        ({"a": ["ok", "x\ud800"]}, "a[1]"),
+        ({"k\udc00": 1}, "k\\udc00"),
+        ({"a": float("nan")}, "a"),
+    ],
+)
+def test_free_form_objects_obey_the_value_rules_at_any_depth(value: dict[str, Any], where: str) -> None:
+    for model, path in ((LogEntry, "fields"), (TelemetryEvent, "data"), (Schedule, "selection.extra")):
+        with pytest.raises(ValidationError) as info:
+            model.model_validate(changed(model, path, value))
+        error = info.value.errors()[0]
+        assert ".".join(str(part) for part in error["loc"]) in (path, "selection")
+        assert error["msg"].endswith(f"{where})"), error["msg"]
+
+
+@pytest.mark.parametrize("code", ["ERR_RUN_005", "ABC", "E12", "A" + "B" * 63, "ERR__X_"])
+def test_error_codes_of_the_spec_shape_are_accepted(code: str) -> None:
+    assert Run.model_validate(changed_data(_with_error(Run), "error.code", code)).error is not None
+    assert Segment.model_validate(changed(Segment, "error.code", code)).error is not None
+
+
+@pytest.mark.parametrize(
+    "code", ["err_x", "ERR_x", "Err_X", "AB", "A" + "B" * 64, "1ERR", "_ERR", "ERR-X", "ERR X", "ERR_É", "ERR\ud800"]
+)
+def test_error_codes_outside_the_spec_shape_are_rejected(code: str) -> None:
+    """Upper case only: two codes differing only by case would collide as runbook pages on FAT32."""
+    rejects(Run, changed_data(_with_error(Run), "error.code", code), "error.code")
+    rejects(Segment, changed(Segment, "error.code", code), "error.code")
+
+
+def changed_data(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of `data` with the field at dotted `path` set to `value`."""
+    copy: dict[str, Any] = json.loads(json.dumps(data))
+    *parents, last = path.split(".")
+    target: Any = copy
+    for part in parents:
+        target = target[int(part)] if part.isdigit() else target[part]
+    target[int(last) if last.isdigit() else last] = value
+    return copy

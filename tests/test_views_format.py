@@ -1,4 +1,5 @@
-"""Time formatting: the cached, strftime-free forms equal strftime's in UTC for every instant and offset."""
+"""Time formatting: the cached, strftime-free forms equal strftime's in UTC (with four-digit years) for every
+instant and offset."""
 
 from __future__ import annotations
 
@@ -20,8 +21,11 @@ INSTANTS = (
 @pytest.mark.parametrize("value", INSTANTS, ids=str)
 def test_iso_and_human_time_match_strftime_in_utc(value: datetime) -> None:
     utc = value.astimezone(UTC)
-    assert iso(value) == utc.strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert human_time(value) == utc.strftime("%Y-%m-%d %H:%M:%S UTC")
+    # strftime's %Y leaves years before 1000 unpadded on glibc ("1-01-02"), which is not RFC 3339 and crashed
+    # the build (issue 12): the year is compared with four digits, the rest with strftime.
+    year = f"{utc.year:04d}"
+    assert iso(value) == year + utc.strftime("-%m-%dT%H:%M:%SZ")
+    assert human_time(value) == year + utc.strftime("-%m-%d %H:%M:%S UTC")
 
 
 def test_the_same_instant_in_two_zones_formats_the_same() -> None:
@@ -39,3 +43,15 @@ def test_missing_times() -> None:
 def test_runbook_name_is_stable_when_cached() -> None:
     assert runbook_name("ERR_RUN_005") == runbook_name("ERR_RUN_005") == "ERR_RUN_005"
     assert runbook_name("CON") == runbook_name("CON") != "CON"
+
+
+def test_iso_times_have_four_digit_years() -> None:
+    """Year 1 is a valid snapshot time (issue 12's property test found a build crash on '1-01-02T00:00:00Z')."""
+    from datetime import UTC, datetime
+
+    from snapsite.site.views.format import human_time, iso
+
+    early = datetime(1, 1, 2, tzinfo=UTC)
+    assert iso(early) == "0001-01-02T00:00:00Z"
+    assert datetime.fromisoformat(iso(early) or "") == early
+    assert human_time(early) == "0001-01-02 00:00:00 UTC"

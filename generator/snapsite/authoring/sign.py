@@ -13,11 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from snapsite.errors import UsageError
+from snapsite.errors import SnapshotError, UsageError
 from snapsite.fileio import write_atomic
 from snapsite.jsonstrict import JSONError, loads
 from snapsite.snapshot.hashing import hash_files
+from snapsite.snapshot.load import parse_document
 from snapsite.snapshot.member_names import check_member_name, collision_key
+from snapsite.snapshot.records import Manifest
 from snapsite.spec import ENVELOPE, MANIFEST, SCHEMA_VERSION, SNAPSHOT_PREDICATE_TYPE
 from snapsite.trust.dsse import INTOTO_PAYLOAD_TYPE, Subject, dump_envelope, make_statement, sign_envelope
 from snapsite.trust.keys import PrivateKey, load_private_key, public_keyid
@@ -160,6 +162,21 @@ def _check_metadata(metadata: Mapping[str, Any]) -> None:
         raise UsageError("snapshot metadata stalenessWindowHours must be a positive number")
 
 
+def _manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
+    """manifest.json's bytes, after the verifier's own reading of the manifest accepted it.
+
+    The checks above give friendly messages for the common mistakes; this one is the authority, so that
+    whatever `sign` signs, `verify` accepts (a lone surrogate or a 2^60 in an unknown field of an existing
+    manifest included). The document is checked in its ASCII form, where the verifier can name a lone
+    surrogate instead of the UTF-8 encoder failing on it.
+    """
+    try:
+        parse_document(json.dumps(manifest).encode("ascii"), MANIFEST, Manifest)
+    except SnapshotError as exc:
+        raise UsageError(f"{MANIFEST} would not verify: {exc.message}") from None
+    return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` in one step, so an interrupted signing never leaves half a manifest."""
     try:
@@ -199,7 +216,7 @@ def sign_snapshot(
     merged.pop("files", None)
     _check_metadata(merged)
     manifest = build_manifest(directory, merged)
-    manifest_bytes = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    manifest_bytes = _manifest_bytes(manifest)
     subject = Subject(name=MANIFEST, digest={"sha256": hashlib.sha256(manifest_bytes).hexdigest()})
     predicate = {"snapshotId": manifest["snapshotId"], "createdAt": manifest["createdAt"]}
     statement = make_statement([subject], SNAPSHOT_PREDICATE_TYPE, predicate)

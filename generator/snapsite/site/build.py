@@ -103,6 +103,7 @@ def build_site(
                 container, trust_root, options.threshold, report, sink=collector, keep_going=options.allow_unverified
             )
             spill.close()
+            collector.hide_outside_references()
             _refuse_unless_allowed(report, options)
             reusable = previous if report.verified else None
             rendered = _render(container, options, dirs, report, collector, writer, spill, progress, reusable)
@@ -336,7 +337,14 @@ def _site_pages(
     pages.write("observability.html", "observability.html", "Observability", "observability.html", page=observability)
     _copy_evidence(container, writer, collector, scopes, previous)
     files, hidden_files = _manifest_files(report, collector)
-    verification = verification_page(report, files, hidden_files)
+    run_ids = collector.run_ids
+    verification = verification_page(
+        report,
+        files,
+        hidden_files,
+        records=collector.record_counts() if collector.tenants is not None else None,
+        evidence=[e for e in report.evidence if e.run_id in run_ids] if collector.tenants is not None else None,
+    )
     pages.write("verification.html", "verification.html", "Verification", "verification.html", page=verification)
     snapshot_runbooks = {
         match.group(1): container.read_bytes(name).decode("utf-8")
@@ -488,15 +496,19 @@ def _copy_evidence(
 
 
 def _manifest_files(report: VerificationReport, collector: SiteCollector) -> tuple[list[tuple[str, int, str]], int]:
-    """The manifest's files for the auditor's page, less other tenants' evidence files."""
+    """The manifest's files for the auditor's page, and how many more were verified but are not listed.
+
+    A --tenant build lists only files that are wholly its own: its runs' evidence and attestations and the
+    runbooks of its error codes. Shared files (runs.ndjson, ...) hold other tenants' records, so their sizes
+    are totals the contract forbids, and other files may be named after other tenants: all are one number.
+    """
     assert report.manifest is not None
     if collector.tenants is None:
         return [(f.path, f.size, f.sha256) for f in report.manifest.files], 0
-    # Evidence of runs outside the build: their paths may name other tenants.
-    kept = {p for item in collector.evidence for p in (item.path, item.attestation) if p}
-    foreign = {f.path for f in report.manifest.files if f.path.startswith("evidence/") and f.path not in kept}
-    files = [(f.path, f.size, f.sha256) for f in report.manifest.files if f.path not in foreign]
-    return files, len(foreign)
+    own = {p for item in collector.evidence for p in (item.path, item.attestation) if p}
+    own |= {f"runbooks/{code}.md" for code in collector.error_codes}
+    files = [(f.path, f.size, f.sha256) for f in report.manifest.files if f.path in own]
+    return files, len(report.manifest.files) - len(files)
 
 
 def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], scopes: Scopes) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from snapsite.site.spill import Spill
 from snapsite.site.views.observability import ObservabilityCollector
-from snapsite.site.views.runs import RunRow, Scopes, run_row
+from snapsite.site.views.runs import OUTSIDE_RUN, RunRow, Scopes, run_row
 from snapsite.snapshot.records import EvidenceItem, MetricSample, Run, Schedule, TelemetryEvent
 from snapsite.verify.steps import VerificationReport
 
@@ -32,6 +32,8 @@ class SiteCollector:
     findings_per_run: Counter[str] = field(default_factory=Counter)
     error_codes: set[str] = field(default_factory=set)
     impact: list[tuple[str, str, str, list[str], list[str], list[str]]] = field(default_factory=list)
+    # Records kept per file: the verification page of a --tenant build counts only these (site contract).
+    kept: Counter[str] = field(default_factory=Counter)
     _schedule_names: dict[str, str] = field(default_factory=dict)
     _observability: ObservabilityCollector | None = None
 
@@ -56,6 +58,7 @@ class SiteCollector:
         kind = CHILD_KINDS.get(name)
         if kind is not None:
             if record.run_id in self.run_ids:
+                self.kept[name] += 1
                 self.spill.add(record.run_id, kind, line, raw)
                 if kind == KIND_FINDING:
                     self.findings_per_run[record.run_id] += 1
@@ -65,16 +68,19 @@ class SiteCollector:
             self._run(record, line, raw)
         elif name == "schedules.ndjson":
             if self._selected(record.tenant_id):
+                self.kept[name] += 1
                 self.schedules.append(record)
                 self._schedule_names[record.id] = record.name
         elif name == "evidence.ndjson":
             if record.run_id in self.run_ids:
+                self.kept[name] += 1
                 self.evidence.append(record)
         elif name == "metrics.ndjson":
             self._metric(record)
         elif name == "events.ndjson":
             self._event(record)
         elif name == "impact.ndjson" and self._selected(record.tenant_id):
+            self.kept[name] += 1
             r = record
             self.impact.append((r.tenant_id, r.image_digest, r.repository, r.tags, r.purls, r.vulnerability_ids))
 
@@ -82,6 +88,7 @@ class SiteCollector:
         if not self._selected(run.tenant_id):
             return
         row = run_row(run, self._schedule_names, self.now, self.scopes)
+        self.kept["runs.ndjson"] += 1
         self.rows.append(row)
         self.observability.add_run(row)
         self.run_ids.add(run.id)
@@ -93,8 +100,41 @@ class SiteCollector:
         tenant = sample.labels.get("tenantId")
         # A sample without a tenant label is snapshot-wide: shown only when every tenant is built.
         if self._selected(tenant) if tenant is not None else self.tenants is None:
+            self.kept["metrics.ndjson"] += 1
             self.observability.add_metric(sample)
 
     def _event(self, event: TelemetryEvent) -> None:
         if self._selected(event.tenant_id):
+            self.kept["events.ndjson"] += 1
+            # Runs are read before events (as before every record that names a run), so this is final.
+            if self.tenants is not None and event.run_id is not None and event.run_id not in self.run_ids:
+                event = event.model_copy(update={"run_id": OUTSIDE_RUN})
             self.observability.add_event(event)
+
+    def record_counts(self) -> dict[str, int]:
+        """Records per file as the site may show them: the snapshot's, or in a --tenant build the build's own."""
+        if self.tenants is None:
+            return dict(self.report.records)
+        counts = {name: self.kept[name] for name in self.report.records}
+        counts["tenants.json"] = sum(1 for t in self.report.tenants if t.id in self.tenants)
+        return counts
+
+    def hide_outside_references(self) -> None:
+        """In a --tenant build, a `retryOf` or a schedule's `lastRunId` naming a run outside the build is shown
+        without its id (an event's `runId` is replaced as it is collected).
+
+        Called once every run is collected (a run may name a later line's run). The id could be another
+        tenant's; the site contract allows no id of theirs anywhere in the output.
+        """
+        if self.tenants is None:
+            return
+        self.schedules = [
+            s.model_copy(update={"last_run_id": OUTSIDE_RUN})
+            if s.last_run_id is not None and s.last_run_id not in self.run_ids
+            else s
+            for s in self.schedules
+        ]
+        self.rows = [
+            replace(row, retry_of=OUTSIDE_RUN) if row.retry_of is not None and row.retry_of not in self.run_ids else row
+            for row in self.rows
+        ]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta, nodes
 from markupsafe import Markup
 
 from snapsite.data import DEFAULT_THEME, THEMES
@@ -64,6 +65,27 @@ def json_for_script(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+# What the header and footer may depend on and still be rendered once per (root, active_nav): the site
+# (SiteInfo, the same object on every page of a build), the way up to the root, the assets.
+_SITE_WIDE_NAMES = frozenset({"root", "asset", "site", "active_nav"})
+_CHROME = ("_header.html", "_footer.html")
+
+
+def uses_only_site_wide_names(env: jinja2.Environment, name: str) -> bool:
+    """True when template `name` reads nothing of a page's own context (jinja2.meta, on its source).
+
+    A theme's `_header.html` that prints `{{ page_title }}` must see each page's own title, so it is rendered
+    per page. A template that includes or imports another is rendered per page too: the analysis does not
+    follow those, and a wrong cache would show one page's values on every page.
+    """
+    assert env.loader is not None
+    source = env.loader.get_source(env, name)[0]
+    tree = env.parse(source)
+    if next(tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)), None) is not None:
+        return False
+    return meta.find_undeclared_variables(tree) <= _SITE_WIDE_NAMES
+
+
 @dataclass(frozen=True)
 class Asset:
     """A static file of the theme, published under a content-hashed name."""
@@ -105,26 +127,32 @@ class Renderer:
         )
         self.assets = assets
         self.env.filters["script_json"] = json_for_script
-        self._chrome: dict[tuple[str, str], tuple[object, Markup, Markup]] = {}
+        self._chrome: dict[tuple[str, str, str], tuple[object, Markup]] = {}
+        self._site_wide = {part: uses_only_site_wide_names(self.env, part) for part in _CHROME}
 
     def render(self, template: str, root: str = "", **context: Any) -> str:
         """Render `template`; `root` is "" for top-level pages and "../" for pages one folder down.
 
-        The site header and footer are the same on every page of one folder and section: they are rendered
-        once per (root, active_nav, site) and passed in as `header` and `footer`.
+        The site header and footer are passed in as `header` and `footer`. One that reads only site-wide
+        names (the default theme's) is rendered once per (root, active_nav, site) from those names alone;
+        one that reads anything else is rendered per page, with the page's own context.
         """
 
         def asset(name: str) -> str:
             return root + self.assets[name].published
 
+        header, footer = (self._part(part, root, asset, context) for part in _CHROME)
+        return self.env.get_template(template).render(root=root, asset=asset, header=header, footer=footer, **context)
+
+    def _part(self, part: str, root: str, asset: Any, context: dict[str, Any]) -> Markup:
+        template = self.env.get_template(part)
+        if not self._site_wide[part]:
+            return Markup(template.render(root=root, asset=asset, **context))  # noqa: S704 - rendered autoescaped
         site = context.get("site")
-        key = (root, str(context.get("active_nav", "")))
+        active_nav = context.get("active_nav", "")
+        key = (part, root, str(active_nav))
         cached = self._chrome.get(key)
         if cached is None or cached[0] is not site:
-            header, footer = (
-                Markup(self.env.get_template(part).render(root=root, asset=asset, **context))  # noqa: S704
-                for part in ("_header.html", "_footer.html")
-            )
-            cached = self._chrome[key] = (site, header, footer)
-        _, header, footer = cached
-        return self.env.get_template(template).render(root=root, asset=asset, header=header, footer=footer, **context)
+            html = template.render(root=root, asset=asset, site=site, active_nav=active_nav)
+            cached = self._chrome[key] = (site, Markup(html))  # noqa: S704 - rendered autoescaped
+        return cached[1]

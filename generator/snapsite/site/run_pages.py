@@ -8,6 +8,7 @@ build has its files taken from the previous output instead (`snapsite.site.incre
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -235,7 +236,9 @@ def _render_bucket(context: RunContext, job: BucketJob) -> list[RunFile]:
         evidence = context.evidence.get(run_id, [])
         bundle = None
         if context.bundles and evidence:
-            data = RunBundleData(run, raw_run, findings.get(run_id, []), [item for item, _ in evidence])
+            data = RunBundleData(
+                run, _bundle_record(run, row, raw_run), findings.get(run_id, []), [item for item, _ in evidence]
+            )
             content = bundle_bytes(context.container, data, context.site.snapshot_id, now, __version__)
             file = _write(context.output_root, bundle_file(row.slug), content, written)
             bundle = SiteBundle(file.path, file.size, size(file.size), file.sha256)
@@ -263,6 +266,16 @@ def _render_bucket(context: RunContext, job: BucketJob) -> list[RunFile]:
     script = f"Object.assign(window.snapsiteDetail=window.snapsiteDetail||{{}},{json_for_script(details)});\n"
     _write(context.output_root, detail_file(job.number), script.encode("utf-8"), written)
     return written
+
+
+def _bundle_record(run: Run, row: RunRow, raw: bytes) -> bytes:
+    """The run's record for its bundle: byte for byte, unless the build hides its `retryOf` (another tenant's
+    run in a --tenant build), which the bundle's run.json then holds as null."""
+    if row.retry_of == run.retry_of:
+        return raw
+    record = json.loads(raw)
+    record["retryOf"] = None
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _write(root: Path, relative: str, data: bytes, written: list[RunFile]) -> RunFile:

@@ -5,6 +5,7 @@ Every failure is a `SnapshotError` of check "records" naming the file, the line 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol, TypeVar
 
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from snapsite import jsonstrict
 from snapsite.errors import ExitCode, SnapshotError
-from snapsite.snapshot.records import Tenant
+from snapsite.snapshot.records import Tenant, json_value_problem
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -37,6 +38,11 @@ _KINDS: dict[type, str] = {
     bool: "a boolean",
     type(None): "null",
 }
+# Raw text that may hold a value section 2 forbids although it parsed: a surrogate escape (paired ones are
+# fine) or an integer of 16 digits or more. Most lines hold neither and skip the walk over the parsed value.
+_SUSPECT_VALUE = re.compile(rb"\\u[dD][89a-fA-F]|[0-9]{16}")
+# pydantic-core's message for a lone surrogate ("unable to parse raw data as a unicode string") says little.
+_MESSAGES = {"string_unicode": "Input should be Unicode text: a lone surrogate escape such as \\ud800 is not allowed"}
 
 
 def _error(path: str, message: str, line: int | None = None) -> SnapshotError:
@@ -65,7 +71,7 @@ def _location(loc: tuple[int | str, ...]) -> str:
 def describe_validation_error(exc: ValidationError) -> str:
     """The first error, one short line: `field 'stats.queued': Input should be greater than or equal to 0`."""
     first = exc.errors(include_url=False, include_context=False, include_input=False)[0]
-    message = _printable(first["msg"], 200)
+    message = _printable(_MESSAGES.get(first["type"], first["msg"]), 200)
     where = _location(first["loc"])
     return f"field '{where}': {message}" if where else message
 
@@ -73,10 +79,27 @@ def describe_validation_error(exc: ValidationError) -> str:
 def _json(data: bytes, path: str, line: int | None = None) -> Any:
     """`data` parsed as strict JSON, or a SnapshotError saying why not."""
     try:
-        return jsonstrict.loads(data)
+        value = jsonstrict.loads(data)
     except ValueError as exc:
         # JSONError, and the ValueError Python's int parsing raises for numbers too long to convert.
         raise _error(path, f"invalid JSON: {_printable(str(exc), 120)}", line) from None
+    check_values(value, data, path, line)
+    return value
+
+
+def check_values(value: Any, data: bytes, path: str, line: int | None = None) -> None:
+    """Section 2's value rules over a whole parsed document, unknown (ignored) fields included.
+
+    Strings are Unicode text (Python's json turns `"\\ud800"` into a lone surrogate without complaint) and
+    integers lie within +-(2^53-1). The models check the fields they know; this makes an ignored field obey
+    the same rules, so a line that one JSON engine rejects is rejected by every engine.
+    """
+    if _SUSPECT_VALUE.search(data) is None:
+        return
+    problem = json_value_problem(value)
+    if problem is not None:
+        loc, message = problem
+        raise _error(path, f"field '{_location(loc)}': {message}" if loc else message, line)
 
 
 def _kind(value: object) -> str:

@@ -7,6 +7,7 @@ Validation is strict: no "5" -> 5 coercion, no int -> str, a bool is not a numbe
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -23,6 +24,7 @@ from pydantic import (
     PlainValidator,
     StringConstraints,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError, core_schema
@@ -50,6 +52,20 @@ def _timestamp_schema(pattern: str, after: Callable[[datetime], datetime] | None
     return core_schema.chain_schema([core_schema.str_schema(pattern=pattern, strict=True), parsed])
 
 
+_LEAP_SECOND = re.compile(
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:)60(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+
+
+def _leap_second_as_59(value: str) -> str:
+    """RFC 3339 allows a leap second (`23:59:60Z`); a datetime cannot hold one, so it is read as second 59.
+
+    `sign` has always accepted leap seconds, and what sign accepts verify must accept.
+    """
+    match = _LEAP_SECOND.match(value)
+    return value if match is None else f"{match[1]}59{match[2] or ''}{match[3]}"
+
+
 # Checked and parsed in pydantic-core (a regex, then its datetime parser), because a Python validator costs a
 # microsecond or more per timestamp and a run or a log line has several. A 'Z' time needs no conversion: its
 # tzinfo, pydantic's TzInfo(0), equals datetime.UTC; only a time with an offset pays for astimezone().
@@ -58,6 +74,14 @@ _TIMESTAMP_SCHEMA = core_schema.custom_error_schema(
         [
             _timestamp_schema(_DATE_TIME + r"[Zz]$", None),
             _timestamp_schema(_DATE_TIME + r"[+-][0-9]{2}:[0-9]{2}$", _to_utc),
+            # A leap second, rare: tried only after the two common forms failed.
+            core_schema.chain_schema(
+                [
+                    core_schema.str_schema(pattern=_LEAP_SECOND.pattern, strict=True),
+                    core_schema.no_info_plain_validator_function(_leap_second_as_59),
+                    _timestamp_schema(_DATE_TIME + r"([Zz]|[+-][0-9]{2}:[0-9]{2})$", _to_utc),
+                ]
+            ),
             # An aware datetime, for records built in code (JSON never gives one).
             core_schema.no_info_after_validator_function(
                 _to_utc,
@@ -78,10 +102,22 @@ Timestamp = Annotated[
 """An RFC 3339 timestamp string, parsed to an aware datetime in UTC (years 1 to 9999)."""
 
 
+MAX_SAFE_INTEGER = 2**53 - 1
+"""Section 2: every integer lies in -(2^53-1)..2^53-1, the integers a JavaScript number holds exactly.
+
+Larger ones overflow float conversions (charts, progress) and change value in the browser's JSON.
+"""
+_INTEGER_MESSAGE = "Input should be an integer from -(2^53-1) to 2^53-1"
+_SURROGATE_MESSAGE = "Input should be Unicode text: a lone surrogate escape such as \\ud800 is not allowed"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _number(value: object) -> int | float:
-    """A JSON number: an int or a finite float, never a bool."""
+    """A JSON number: an int in the safe range or a finite float, never a bool."""
     if type(value) is int:
-        return value
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return value
+        raise PydanticCustomError("safe_integer", _INTEGER_MESSAGE)
     if type(value) is float and math.isfinite(value):
         return value
     raise PydanticCustomError("number", "Input should be a finite number")
@@ -100,7 +136,15 @@ PositiveNumber = Annotated[
     PlainValidator(_positive_number),
     WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
 ]
-Count = Annotated[int, Field(ge=0)]
+Count = Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER)]
+"""A non-negative integer of the safe range (checked in pydantic-core, no Python call)."""
+# Any string constraint makes pydantic-core read the string as UTF-8, which refuses a lone surrogate
+# (error type `string_unicode`): section 2's "strings are Unicode text" at no measurable cost. Every string
+# field is Text or a constrained string; tests/test_records.py checks each one, so a pydantic change that
+# dropped this behaviour would fail there, not in a render worker.
+Text = Annotated[str, StringConstraints(min_length=0)]
+# An error code names a runbook page: upper case only, so two codes never differ only by case.
+ErrorCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{2,63}$")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 ImageDigest = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
 TenantId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
@@ -124,6 +168,58 @@ def _check_timezone(name: str) -> str:
 
 
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+
+
+def json_value_problem(value: object) -> tuple[tuple[int | str, ...], str] | None:
+    """The first value breaking section 2's value rules inside parsed JSON, as (location, message), or None.
+
+    Strings and keys must be Unicode text (no lone surrogate), integers lie in the safe range and floats are
+    finite. Free-form objects (a log's `fields`, an event's `data`, a selection's extra fields) are checked
+    with it, because no model describes their contents; the loader checks whole documents with it too, so an
+    ignored unknown field obeys the same rules under every JSON engine.
+    """
+    stack: list[tuple[tuple[int | str, ...], object]] = [((), value)]
+    while stack:
+        loc, item = stack.pop()
+        if isinstance(item, str):
+            if _LONE_SURROGATE.search(item):
+                return loc, _SURROGATE_MESSAGE
+        elif isinstance(item, bool):
+            continue
+        elif isinstance(item, int):
+            if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                return loc, _INTEGER_MESSAGE
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return loc, "Input should be a finite number"
+        elif isinstance(item, dict):
+            children: list[tuple[tuple[int | str, ...], object]] = []
+            for key, child in item.items():
+                if isinstance(key, str) and _LONE_SURROGATE.search(key):
+                    return (*loc, key), _SURROGATE_MESSAGE
+                children.append(((*loc, str(key)), child))
+            stack.extend(reversed(children))  # depth first, in document order
+        elif isinstance(item, list):
+            stack.extend(reversed([((*loc, index), child) for index, child in enumerate(item)]))
+    return None
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """`a.b[1]`, cut to 80 characters, a lone surrogate escaped: pydantic-core cannot carry one in a message."""
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")[:80]
+    return where.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _check_json_object(value: dict[str, Any]) -> dict[str, Any]:
+    problem = json_value_problem(value)
+    if problem is not None:
+        loc, message = problem
+        raise PydanticCustomError("json_value", "{message} (at {where})", {"message": message, "where": _where(loc)})
+    return value
+
+
+JsonObject = Annotated[dict[str, Any], AfterValidator(_check_json_object)]
+"""A free-form JSON object whose strings, keys and numbers obey section 2's value rules."""
 
 # --- enums -------------------------------------------------------------------------------------------------
 
@@ -190,7 +286,7 @@ class Manifest(Record):
     snapshot_id: NonEmpty
     created_at: Timestamp
     environment: Environment
-    source: str
+    source: Text
     planner_heartbeat_at: Timestamp | None = None
     impact_index_generated_at: Timestamp | None = None
     staleness_window_hours: PositiveNumber | None = None
@@ -201,7 +297,7 @@ class Tenant(Record):
     """One tenant of tenants.json."""
 
     id: TenantId
-    name: str
+    name: Text
 
 
 class RunStats(Record):
@@ -240,8 +336,8 @@ class RunDeltas(Record):
 class ErrorInfo(Record):
     """An error of a run or a segment; `code` names its runbook (runbooks/<code>.md)."""
 
-    code: NonEmpty
-    message: str
+    code: ErrorCode
+    message: Text
 
 
 class Run(Record):
@@ -253,9 +349,9 @@ class Run(Record):
     trigger: TriggerField
     mode: RunMode
     state: RunState
-    initiator: str
-    policy_revision: str | None
-    correlation_id: str
+    initiator: Text
+    policy_revision: Text | None
+    correlation_id: Text
     created_at: Timestamp
     started_at: Timestamp | None
     finished_at: Timestamp | None
@@ -275,13 +371,18 @@ class Selection(Record):
 
     scope: SelectionScope
 
+    @model_validator(mode="after")
+    def _extra_fields_obey_the_value_rules(self) -> Selection:
+        _check_json_object(self.model_extra or {})
+        return self
+
 
 class Schedule(Record):
     """One line of schedules.ndjson."""
 
     id: Identifier
     tenant_id: TenantId
-    name: str
+    name: Text
     enabled: bool
     cron_expression: CronExpression
     timezone: TimeZoneName
@@ -300,7 +401,7 @@ class Segment(Record):
     state: SegmentState
     target_count: Count
     processed: Count
-    executor: str | None
+    executor: Text | None
     retry_count: Count
     started_at: Timestamp | None
     finished_at: Timestamp | None
@@ -313,9 +414,9 @@ class FindingDelta(Record):
 
     run_id: Identifier
     image_digest: ImageDigest
-    repository: str
-    vulnerability_id: str
-    purl: str
+    repository: Text
+    vulnerability_id: Text
+    purl: Text
     severity: Severity
     previous_severity: Severity | None
     change: Change
@@ -328,10 +429,10 @@ class LogEntry(Record):
     run_id: Identifier
     ts: Timestamp
     severity: LogSeverity
-    message: str
-    correlation_id: str
+    message: Text
+    correlation_id: Text
     segment_id: Identifier | None
-    fields: dict[str, Any]
+    fields: JsonObject
 
 
 class TelemetryEvent(Record):
@@ -341,7 +442,7 @@ class TelemetryEvent(Record):
     type: NonEmpty
     tenant_id: TenantId
     run_id: Identifier | None
-    data: dict[str, Any]
+    data: JsonObject
 
 
 class MetricSample(Record):
@@ -349,7 +450,7 @@ class MetricSample(Record):
 
     ts: Timestamp
     name: NonEmpty
-    labels: dict[str, str]
+    labels: dict[Text, Text]
     value: Number
 
 
@@ -358,10 +459,10 @@ class ImpactEntry(Record):
 
     tenant_id: TenantId
     image_digest: ImageDigest
-    repository: str
-    tags: list[str]
-    purls: list[str]
-    vulnerability_ids: list[str]
+    repository: Text
+    tags: list[Text]
+    purls: list[Text]
+    vulnerability_ids: list[Text]
 
 
 class EvidenceItem(Record):
@@ -370,7 +471,7 @@ class EvidenceItem(Record):
     run_id: Identifier
     id: Identifier
     kind: EvidenceKind
-    title: str
+    title: Text
     path: NonEmpty
     media_type: NonEmpty
     size: Count
@@ -384,7 +485,7 @@ class BundleEntry(Record):
     path: NonEmpty
     size: Count
     sha256: Sha256
-    content_type: str
+    content_type: Text
 
 
 class BundleManifest(Record):

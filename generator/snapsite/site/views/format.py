@@ -15,8 +15,9 @@ _CODE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 def _utc_texts(value: datetime) -> tuple[str, str]:
     """The ISO and human forms of one instant: a run's pages format the same few instants many times."""
     utc = value.astimezone(UTC)
-    # %-formatting: faster than strftime and f-strings, and like strftime leaves years before 1000 unpadded.
-    day = "%d-%02d-%02d" % (utc.year, utc.month, utc.day)  # noqa: UP031
+    # %-formatting: faster than strftime and f-strings. The year has four digits, as RFC 3339 requires: strftime's
+    # unpadded "1-01-02" (year 1 is valid in a snapshot) failed datetime.fromisoformat and crashed the build.
+    day = "%04d-%02d-%02d" % (utc.year, utc.month, utc.day)  # noqa: UP031
     clock = "%02d:%02d:%02d" % (utc.hour, utc.minute, utc.second)  # noqa: UP031
     return f"{day}T{clock}Z", f"{day} {clock} UTC"
 

@@ -159,6 +159,10 @@ def run_row(run: Run, schedule_names: Mapping[str, str], now: datetime, scopes: 
     )
 
 
+# What a --tenant build shows for a reference to a run outside it, instead of that run's id.
+OUTSIDE_RUN = "a run outside this build"
+
+
 @dataclass(frozen=True)
 class PhaseView:
     name: str
@@ -459,7 +463,7 @@ def incident_text(run: Run, row: RunRow, tenant_name: str) -> str:
     ]
     if run.error:
         lines.append(f"Error: {run.error.code}: {run.error.message}")
-    if run.retry_of:
-        lines.append(f"Retry of: {run.retry_of}")
+    if row.retry_of:
+        lines.append(f"Retry of: {row.retry_of}")
     lines += ["", "What happened / what was tried:", ""]
     return "\n".join(lines)

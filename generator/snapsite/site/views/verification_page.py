@@ -4,12 +4,13 @@ to check it all again by hand."""
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from snapsite.site.views.evidence_page import BUNDLE_STATUSES, SIGNATURE_STATUSES, count_statuses
 from snapsite.site.views.format import size
 from snapsite.spec import ENVELOPE, MANIFEST
+from snapsite.verify.evidence import EvidenceStatus
 from snapsite.verify.steps import VerificationReport
 
 UNKNOWN = "\u2014"
@@ -122,12 +123,24 @@ def verification_page(
     files: Sequence[tuple[str, int, str]],
     hidden_files: int,
     sums_name: str = "SHA256SUMS",
+    *,
+    records: Mapping[str, int] | None = None,
+    evidence: Sequence[EvidenceStatus] | None = None,
 ) -> VerificationPage:
     """The verification page from the build's report; `files` are the manifest entries (path, size, sha256)
-    to list, in the order given."""
+    to list, in the order given.
+
+    A --tenant build passes its own `records` counts and `evidence` and lists only its own files: the
+    hidden files then count in one number, and the bytes checked cover the listed files only (a
+    whole-snapshot total would include other tenants' records).
+    """
     problems = {failure["path"]: failure["problem"] for failure in report.file_failures}
     digest_errors = sum(1 for error in report.errors if error.check == "digest")
-    bundles = [e.bundle_status for e in report.evidence if e.bundle_status]
+    evidence = report.evidence if evidence is None else evidence
+    bundles = [e.bundle_status for e in evidence if e.bundle_status]
+    own_counts = records is not None  # a --tenant build: no whole-snapshot total may show
+    records = report.records if records is None else records
+    listed_bytes = sum(count for _, count, _ in files)
     return VerificationPage(
         verdict="verified" if report.verified else "unverified",
         source_kind=report.kind,
@@ -139,12 +152,12 @@ def verification_page(
         ),
         trusted_keyids=tuple(report.trusted_keyids),
         files=tuple(FileRow(path, count, size(count), digest, problems.get(path)) for path, count, digest in files),
-        files_total_text=size(sum(count for _, count, _ in files)),
-        files_checked=report.files_checked,
-        bytes_checked_text=size(report.bytes_checked),
+        files_total_text=size(listed_bytes),
+        files_checked=report.files_checked,  # a number of files: the contract allows it
+        bytes_checked_text=size(listed_bytes if own_counts else report.bytes_checked),
         hidden_files=hidden_files,
-        records=tuple(sorted(report.records.items())),
-        evidence_counts=count_statuses([e.status for e in report.evidence], SIGNATURE_STATUSES),
+        records=tuple(sorted(records.items())),
+        evidence_counts=count_statuses([e.status for e in evidence], SIGNATURE_STATUSES),
         bundle_counts=count_statuses(bundles, BUNDLE_STATUSES) if bundles else (),
         errors=tuple(ErrorRow(e.check, e.where(), e.message) for e in report.errors),
         more_file_failures=max(0, len(report.file_failures) - digest_errors),
