@@ -33,7 +33,7 @@ from snapsite.preview.watch import (
 )
 from snapsite.site.build import BuildResult, build_site
 from snapsite.site.config import BuildOptions
-from snapsite.site.names import slug
+from snapsite.site.names import run_slug
 
 Event = tuple[str, dict[str, Any]]
 
@@ -170,7 +170,7 @@ def serve(snapshot: SnapshotBuilder, tmp_path: Path) -> Iterator[Callable[..., S
 
 
 def run_page(snapshot: SnapshotBuilder) -> str:
-    return f"/runs/{slug(snapshot.records('runs.ndjson')[0]['id'])}.html"
+    return f"/runs/{run_slug(snapshot.records('runs.ndjson')[0]['id'])}.html"
 
 
 def test_serves_the_site_as_built_with_the_reload_client_added(

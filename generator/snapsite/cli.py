@@ -78,7 +78,20 @@ def limit_options(command: Callable[..., None]) -> Callable[..., None]:
     return MAX_MEMBERS_OPTION(MAX_BYTES_OPTION(command))
 
 
+class _Commands(click.Group):
+    """The command group; a snapsite failure becomes one line on stderr and the spec's exit code right here, so
+    the command behaves the same run as a program (`main`) or in-process (click's CliRunner, in the tests)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SnapsiteError as exc:
+            _fail(f"error: {exc.line()}")
+            ctx.exit(exc.exit_code)
+
+
 @click.group(
+    cls=_Commands,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EXIT_CODES_HELP,
 )
@@ -142,6 +155,71 @@ def verify(
     for error in report.errors:
         _fail(error.line())
     sys.exit(report.exit_code)
+
+
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "--trust-root",
+    "trust_roots",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="PEM public key, or a folder of *.pem keys, to trust (for both snapshots). Repeatable.",
+)
+@click.option("--threshold", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option("--tenant", "tenants", multiple=True, help="Only this tenant (repeatable), in both snapshots.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document with every list in full.")
+@click.option("--all", "everything", is_flag=True, help="Print every list in full instead of one screen.")
+@click.option("--force", is_flag=True, help="Compare snapshots of different environments or sources anyway.")
+@click.option("--max-members", default=1_000_000, show_default=True, type=click.IntRange(min=1))
+@click.option("--max-bytes", default=64 * 2**30, show_default=True, type=click.IntRange(min=1))
+def diff(
+    old: Path,
+    new: Path,
+    trust_roots: tuple[Path, ...],
+    threshold: int,
+    tenants: tuple[str, ...],
+    as_json: bool,
+    everything: bool,
+    force: bool,
+    max_members: int,
+    max_bytes: int,
+) -> None:
+    """What changed from snapshot OLD to snapshot NEW: new runs, state changes, new and resolved failures,
+    KEV additions, schedule changes.
+
+    Both are verified in full first; exit 0 when both verify, else the failing one's verification code
+    (OLD's when both fail). Snapshots of different environments or sources are refused (exit 3) unless --force.
+    """
+    from snapsite.changes.compare import compare
+    from snapsite.changes.pair import check_pair, failed_json, verify_pair
+    from snapsite.changes.report import changes_json, summary_lines
+    from snapsite.snapshot.container import Limits
+    from snapsite.trust.roots import load_trust_root
+
+    selected = tuple(sorted(set(tenants)))
+    sides = verify_pair(
+        old, new, load_trust_root(trust_roots), threshold, Limits(max_members, max_bytes), frozenset(selected) or None
+    )
+    errors = [error for error in (side.error() for side in sides) if error is not None]
+    if errors:
+        if as_json:
+            click.echo(json.dumps(failed_json(sides), indent=2))
+        for error in errors:
+            _fail(f"error: {error.line()}")
+        sys.exit(errors[0].exit_code)
+    old_facts, new_facts = sides[0].facts, sides[1].facts
+    assert old_facts is not None and new_facts is not None
+    changes = compare(old_facts, new_facts)
+    check_pair(changes, force)
+    if as_json:
+        # ASCII JSON: a snapshot's bidi controls reach the terminal as \u202e escapes, never raw.
+        click.echo(json.dumps(changes_json(changes, selected, force), indent=2))
+    else:
+        for line in summary_lines(changes, everything):
+            click.echo(line)
 
 
 @cli.command()
@@ -280,6 +358,8 @@ class SiteArgs:
     sign_keys: tuple[Path, ...]
     max_members: int
     max_bytes: int
+    since: Path | None
+    force_since: bool
     force: bool
 
     def options(self) -> BuildOptions:
@@ -310,6 +390,8 @@ class SiteArgs:
             limits=Limits(self.max_members, self.max_bytes),
             force=self.force,
             config=config_file,
+            since=self.since or (Path(config.since) if config.since else None),
+            force_since=self.force_since,
         )
 
 
@@ -385,6 +467,16 @@ _SITE_PARAMETERS = [
     MAX_MEMBERS_OPTION,
     MAX_BYTES_OPTION,
     click.option("--force", is_flag=True, help="Replace OUTPUT even if snapsite did not write it (deletes it)."),
+    click.option(
+        "--since",
+        type=click.Path(path_type=Path),
+        help="An older snapshot (verified in full, same trust roots): the site says what changed since it.",
+    ),
+    click.option(
+        "--force-since",
+        is_flag=True,
+        help="With --since: compare even when the two snapshots' environment or source differ.",
+    ),
 ]
 
 
@@ -552,7 +644,9 @@ def schema() -> None:
 def main() -> None:
     """Entry point: one line and the spec's exit code for every failure, never a traceback."""
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)  # the exit code of a failure the command group reported
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except SnapsiteError as exc:
         _fail(f"error: {exc.line()}")
         sys.exit(exc.exit_code)

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, R
 
 from browser.firefox import FIREFOX, Firefox
 from browser.oracle import Oracle
-from browser.sites import MANAGE_SCOPES, ROOT, Site, demo_site
+from browser.sites import DEMO_PUB, MANAGE_SCOPES, ROOT, Site, demo_site
 
 CHROMIUM = Path(os.environ.get("SNAPSITE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -120,7 +120,7 @@ def demo_readonly(tmp_path_factory: pytest.TempPathFactory) -> Site:
 
 @pytest.fixture(scope="session")
 def demo_oracle(demo: Site) -> Oracle:
-    return Oracle(demo.snapshot)
+    return Oracle(demo.snapshot, DEMO_PUB)
 
 
 class Guard:
@@ -170,7 +170,8 @@ def open_page(browser: Browser) -> Iterator[Opener]:
     opened: list[tuple[BrowserContext, Guard]] = []
 
     def opener(site: Site, path: str = "index.html", fragment: str = "", **options: Any) -> Page:
-        context = browser.new_context(accept_downloads=True, viewport=VIEWPORT, **options)  # type: ignore[arg-type]
+        options = {"viewport": VIEWPORT, **options}  # a test may ask for another viewport
+        context = browser.new_context(accept_downloads=True, **options)
         guard = Guard(site)
         guard.attach(context)
         opened.append((context, guard))

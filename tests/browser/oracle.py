@@ -3,6 +3,9 @@ snapshot's own records, so the browser's counts and orders are checked against a
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +22,21 @@ TAB_STATES = {
     "failures": {"error"},
 }
 TABS = ("active", "completed", "scheduled", "failures", "all")
-SINGLE = ("trigger", "state", "schedule", "severity", "policy", "from", "to", "shard", "error", "q", "sort", "split")
+FILTERS = (
+    "trigger",
+    "state",
+    "schedule",
+    "severity",
+    "policy",
+    "from",
+    "to",
+    "shard",
+    "error",
+    "resolved",
+    "evidence",
+    "q",
+)
+SINGLE = (*FILTERS, "sort", "split")
 
 
 @dataclass(frozen=True)
@@ -58,7 +75,7 @@ def _bound(text: str) -> datetime | None:
 class Oracle:
     """Everything a snapshot's records say about its runs table."""
 
-    def __init__(self, snapshot: Path) -> None:
+    def __init__(self, snapshot: Path, trust_root: Path | None = None) -> None:
         self.manifest = Manifest.model_validate_json((snapshot / "manifest.json").read_bytes())
         schedules = [Schedule.model_validate_json(line) for line in _lines(snapshot / "schedules.ndjson")]
         # The Schedules page's order (by tenant, then name), which the data files keep.
@@ -71,6 +88,9 @@ class Oracle:
         self.rows: dict[str, RunRow] = {r.id: run_row(r, names, now, Scopes(manage=True)) for r in self.runs}
         impact = snapshot / "impact.ndjson"
         self.impact = [ImpactEntry.model_validate_json(line) for line in _lines(impact)] if impact.exists() else []
+        self.resolved_by = _resolved_by(runs)
+        # Each run's worst evidence signature status, from `snapsite verify --json` (with the trust root).
+        self.evidence_alerts = _evidence_alerts(snapshot, trust_root) if trust_root else None
         self._cache: dict[str, list[Run]] = {}
 
     def _keep(self, query: Query) -> Callable[[Run], bool]:
@@ -80,10 +100,20 @@ class Oracle:
         start = _bound(query.get("from")) if query.get("from") else None
         end = _bound(query.get("to")) if query.get("to") else None
         q = query.get("q").lower()
+        resolved = query.get("resolved")
+        evidence = query.get("evidence")
+        alerts = self.evidence_alerts
+        assert not evidence or alerts is not None, "the evidence key needs the oracle's trust root"
 
         def keep(run: Run) -> bool:
             if tenants and run.tenant_id not in tenants:
                 return False
+            if resolved and (resolved not in ("yes", "no") or (resolved == "yes") != (run.id in self.resolved_by)):
+                return False
+            if evidence and alerts is not None:
+                alert = alerts.get(run.id)
+                if alert is None or evidence not in ("problem", alert):
+                    return False
             checks = (
                 ("trigger", run.trigger),
                 ("state", run.state),
@@ -128,7 +158,10 @@ class Oracle:
             return []
         states = TAB_STATES.get(query.tab)
         shown = [r for r in self._kept(text) if states is None or r.state in states]
-        return self.sort(shown, query.get("sort") or "-createdAt")
+        ordered = self.sort(shown, query.get("sort") or "-createdAt")
+        if query.tab == "failures":  # open failures first, each part in the sort's order
+            ordered.sort(key=lambda r: r.id in self.resolved_by)
+        return ordered
 
     def schedules_of(self, text: str) -> list[Schedule]:
         query = Query.parse(text)
@@ -198,6 +231,46 @@ class Oracle:
         ]
 
 
+def _resolved_by(runs: list[Run]) -> dict[str, str]:
+    """The contract's resolved failures, read forward: from each failure through its failed retries to the
+    earliest completed retry (the generator walks backward from completed runs; the two must agree)."""
+    children: dict[str, list[Run]] = {}
+    for run in runs:
+        if run.retry_of:
+            children.setdefault(run.retry_of, []).append(run)
+    found: dict[str, str] = {}
+    for failure in (r for r in runs if r.state == "error"):
+        fixers: list[Run] = []
+        seen = {failure.id}
+        todo = list(children.get(failure.id, []))
+        while todo:
+            retry = todo.pop()
+            if retry.id in seen:
+                continue
+            seen.add(retry.id)
+            if retry.state == "completed":
+                fixers.append(retry)
+            elif retry.state == "error":
+                todo += children.get(retry.id, [])
+        if fixers:
+            found[failure.id] = min(fixers, key=lambda r: (r.created_at, r.id)).id
+    return found
+
+
+def _evidence_alerts(snapshot: Path, trust_root: Path) -> dict[str, str]:
+    """Run id -> `invalid` or `untrusted` (the worse of its evidence items' statuses), as `snapsite verify` reports."""
+    command = [sys.executable, "-m", "snapsite", "verify", str(snapshot), "--trust-root", str(trust_root), "--json"]
+    report = json.loads(subprocess.run(command, capture_output=True, check=True, text=True).stdout)
+    found: dict[str, set[str]] = {}
+    for item in report["evidence"]:
+        found.setdefault(item["runId"], set()).add(item["status"])
+    return {
+        run_id: "invalid" if "invalid" in statuses else "untrusted"
+        for run_id, statuses in found.items()
+        if statuses & {"invalid", "untrusted"}
+    }
+
+
 def _lines(path: Path) -> list[bytes]:
     return [line for line in path.read_bytes().splitlines() if line.strip()]
 
@@ -252,6 +325,15 @@ def sample_views(oracle: Oracle) -> list[str]:
         {"tab": "all", "shard": str(shard)},
         {"tab": "all", "shard": "x"},
         {"tab": "failures", "error": error},
+        {"tab": "failures", "resolved": "no"},
+        {"tab": "failures", "resolved": "yes"},
+        {"tab": "all", "resolved": "no"},
+        {"tab": "all", "resolved": "bogus"},
+        {"tab": "all", "evidence": "problem"},
+        {"tab": "all", "evidence": "invalid"},
+        {"tab": "completed", "evidence": "untrusted"},
+        {"tab": "all", "evidence": "bogus"},
+        {"tab": "failures", "sort": "id"},
         {"tab": "all", "q": runs[3].id[-6:]},
         {"tab": "all", "q": correlation},
         {"tab": "all", "q": "CHANDRA"},

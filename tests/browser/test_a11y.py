@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from browser.conftest import AXE, VIEWPORT, Guard, Workspace
+from browser.conftest import AXE, Guard, Workspace
 from browser.oracle import Oracle
 from browser.sites import Site
 
@@ -24,10 +24,16 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def audit(browser: Browser, demo: Site, axe_source: str) -> Iterator[Callable[[str], Page]]:
-    """Open a page of the demo where axe can be injected (CSP bypassed for this context only)."""
-    context = browser.new_context(bypass_csp=True, viewport=VIEWPORT)  # type: ignore[arg-type]
+WIDTHS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=sorted(WIDTHS))
+def audit(
+    browser: Browser, demo: Site, axe_source: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[[str], Page]]:
+    """Open a page of the demo where axe can be injected (CSP bypassed for this context only), at desktop width
+    (1440x900) and at phone width (390x844): every test of this module runs at both."""
+    context = browser.new_context(bypass_csp=True, viewport=WIDTHS[request.param])  # type: ignore[arg-type]
     guard = Guard(demo)
     guard.attach(context)
 
@@ -59,7 +65,8 @@ def assert_clean(page: Page, axe_source: str, what: str) -> None:
 
 
 def first_run(demo: Site, needle: str) -> str:
-    return next("runs/" + p.name for p in sorted((demo.root / "runs").glob("*.html")) if needle in p.read_text())
+    pages = sorted((demo.root / "runs").glob("*/*.html"))
+    return next(p.relative_to(demo.root).as_posix() for p in pages if needle in p.read_text())
 
 
 def test_index_with_its_views_and_the_drawer(
@@ -67,6 +74,10 @@ def test_index_with_its_views_and_the_drawer(
 ) -> None:
     page = audit("index.html#tab=all")
     ws = Workspace(page).ready()
+    assert_clean(page, axe_source, "index.html with the attention strip")
+    page.locator("#more-filters summary").click()
+    assert_clean(page, axe_source, "index.html with More filters open")
+    page.locator("#more-filters summary").click()
     page.locator("#runs-table tbody input.select-run").first.check()
     assert_clean(page, axe_source, "index.html")
     tenants = sorted({r.tenant_id for r in demo_oracle.runs})
@@ -102,4 +113,7 @@ def test_site_pages(audit: Callable[[str], Page], axe_source: str, path: str) ->
 def test_run_and_runbook_pages(audit: Callable[[str], Page], axe_source: str, demo: Site) -> None:
     path = first_run(demo, "stella runs retry")
     assert_clean(audit(path), axe_source, path)
+    for needle in ('data-testid="resolved-by"', 'data-testid="deltas-note"', 'data-testid="retried-by"'):
+        path = first_run(demo, needle)
+        assert_clean(audit(path), axe_source, path)
     assert_clean(audit("runbooks/ERR_RUN_005.html"), axe_source, "runbook")

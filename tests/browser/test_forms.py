@@ -186,7 +186,10 @@ def test_pausing_asks_first_then_shows_the_command_and_the_earliest_run(open_pag
 
 def test_actions_need_runs_manage(open_page: Opener, demo_readonly: Site) -> None:
     page = open_page(demo_readonly, "schedules.html")
-    page.wait_for_selector("#manual-run-generate:not([hidden])")
+    # Issue 14: the README says the manual-run action needs runs.manage; the form used to show regardless.
+    page.wait_for_selector('[data-testid="manual-run-needs-manage"]')
+    assert page.locator("#manual-run-form, #manual-run-generate").count() == 0
+    assert page.locator("#preview-impact").count() == 1
     assert page.locator("#pause").count() == 0
     index = open_page(demo_readonly, fragment="tab=failures")
     index.wait_for_selector("#runs-table[data-state=ready]", state="attached")
@@ -198,13 +201,13 @@ def test_actions_need_runs_manage(open_page: Opener, demo_readonly: Site) -> Non
 
 
 def test_copy_buttons_select_the_text_when_the_clipboard_is_refused(open_page: Opener, demo: Site) -> None:
-    run = next(p for p in sorted((demo.root / "runs").glob("*.html")) if "stella runs retry" in p.read_text())
+    run = next(p for p in sorted((demo.root / "runs").glob("*/*.html")) if "stella runs retry" in p.read_text())
     page = open_page(
         demo,
         "",
     )
     page.context.add_init_script(NO_CLIPBOARD)
-    page.goto(demo.url(f"runs/{run.name}"))
+    page.goto(demo.url(f"runs/{run.parent.name}/{run.name}"))
     buttons = page.locator("#actions button[data-copy]")
     assert buttons.count() >= 2 and buttons.first.is_visible()
     line = buttons.first.get_attribute("data-copy")
@@ -219,8 +222,8 @@ def test_copy_buttons_select_the_text_when_the_clipboard_is_refused(open_page: O
 
 
 def test_escalation_text_is_copied_and_downloaded(open_page: Opener, demo: Site) -> None:
-    run = next(p for p in sorted((demo.root / "runs").glob("*.html")) if "ERR_RUN_" in p.read_text())
-    page = open_page(demo, f"runs/{run.name}")
+    run = next(p for p in sorted((demo.root / "runs").glob("*/*.html")) if "ERR_RUN_" in p.read_text())
+    page = open_page(demo, f"runs/{run.parent.name}/{run.name}")
     incident = page.input_value("#incident")
     with page.expect_download() as info:
         page.click("button[data-download-target=incident]")

@@ -97,6 +97,7 @@ def test_controls_write_the_hash_and_the_hash_sets_the_controls(
     assert ws.hash() == "tab=all"
     page.select_option("#filter-tenant", [tenants[0], tenants[2]])
     page.select_option("#filter-trigger", "cron")
+    page.click("#more-filters summary")  # the filters beyond the compact bar
     page.select_option("#filter-severity", "high")
     page.fill("#filter-from", "2026-11-15")
     page.fill("#filter-q", "system")
@@ -230,7 +231,10 @@ def test_selection_downloads_csv_and_export_script(
 def test_a_row_opens_the_drawer_with_the_run_sections(open_page: Opener, demo: Site, demo_oracle: Oracle) -> None:
     segments = [json.loads(line) for line in (demo.snapshot / "segments.ndjson").read_bytes().splitlines() if line]
     failing = {s["runId"] for s in segments if s["state"] == "error"}
-    failed = next(r for r in demo_oracle.runs if r.state == "error" and r.id in failing)
+    # An open failure: a resolved one offers no retry (test_resolved_failures_* below).
+    failed = next(
+        r for r in demo_oracle.runs if r.state == "error" and r.id in failing and r.id not in demo_oracle.resolved_by
+    )
     page = open_page(demo, fragment=f"tab=failures&q={failed.id}")
     ws = Workspace(page).ready()
     assert ws.ids() == [visible(failed.id)]
@@ -278,3 +282,60 @@ def test_keyboard_moves_through_rows_beyond_those_drawn(open_page: Opener, demo:
     assert page.evaluate(focused) == expected[0]
     page.keyboard.press("PageDown")
     assert expected.index(page.evaluate(focused)) > 3
+
+
+def test_resolved_failures_follow_the_open_ones_and_are_counted(ws: Workspace, demo_oracle: Oracle) -> None:
+    resolved = demo_oracle.resolved_by
+    failures = [r for r in demo_oracle.runs if r.state == "error"]
+    assert 0 < len(resolved) < len(failures)  # the demo has both, or this test proves nothing
+    ws.show("tab=failures")
+    label = ws.page.inner_text("#result-label")
+    assert f"{len(resolved)} of them resolved by a retry" in label
+    assert ws.page.get_attribute(".result-summary", "aria-live") == "polite"
+    shown = ws.ids()
+    first = run_ids([r for r in failures if r.id not in resolved])[0]
+    assert shown[0] == first
+    # Every drawn row carries the contract's attribute exactly when the oracle says it is resolved.
+    marks = ws.page.eval_on_selector_all(
+        "#runs-table tbody tr[data-run-id]", "rows => rows.map(r => [r.dataset.runId, r.dataset.resolvedBy || null])"
+    )
+    assert marks and all(by == (resolved.get(rid) and visible(resolved[rid])) for rid, by in marks)
+    ws.show("tab=failures&resolved=yes")
+    assert ws.count() == len(resolved)
+    marks = ws.page.eval_on_selector_all(
+        "#runs-table tbody tr[data-run-id]", "rows => rows.map(r => r.dataset.resolvedBy)"
+    )
+    assert marks and all(marks)
+    assert ws.page.locator("#runs-table tbody tr[data-run-id] .badge.resolved").count() == len(marks)
+    assert ws.page.input_value("#filter-resolved") == "yes"
+    ws.show("tab=failures&resolved=no")
+    assert ws.count() == len(failures) - len(resolved)
+
+
+def test_a_resolved_run_in_the_drawer_offers_no_retry(open_page: Opener, demo: Site, demo_oracle: Oracle) -> None:
+    rid, fixer = next(iter(sorted(demo_oracle.resolved_by.items())))
+    page = open_page(demo, fragment=f"tab=failures&q={rid}")
+    ws = Workspace(page).ready()
+    assert ws.ids() == [visible(rid)]
+    page.locator("#runs-table tbody tr[data-run-id] a.run-id").click()
+    drawer = page.locator("dialog.drawer")
+    drawer.locator('[data-section="actions"]').wait_for()
+    commands = drawer.locator('[data-section="actions"] button[data-copy]').evaluate_all(
+        "b => b.map(x => x.dataset.copy)"
+    )
+    assert commands and not any(c.startswith("stella runs retry --run") for c in commands)
+    run_page = open_page(demo, f"runs/{demo_oracle.rows[rid].slug}.html")
+    note = run_page.locator('[data-testid="resolved-by"]')
+    assert note.get_attribute("data-resolved-by") == fixer
+    note.locator("a").click()
+    run_page.wait_for_url(f"**/{demo_oracle.rows[fixer].slug}.html")
+    assert run_page.get_attribute("main", "data-run-id") == fixer
+
+
+def test_clear_resets_the_sort_to_newest_first(ws: Workspace) -> None:
+    ws.show("tab=all&sort=id&trigger=cron")
+    before = ws.seq()
+    ws.page.click('#filters button[type="reset"]')
+    ws.wait_render(before)
+    assert ws.hash() == "tab=all"
+    assert ws.page.locator("#runs-table caption").inner_text().endswith("newest first")

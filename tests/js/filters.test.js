@@ -161,3 +161,53 @@ test("the store gives values back as the data files had them", () => {
   assert.equal(RUN_STORE.text("scheduleName", 0), "Nightly Acme");
   assert.throws(() => new runsData.RunStore({ fields: ["id"] }), /lacks the field slug/);
 });
+
+/** A store whose runs carry the build's resolvedBy and evidenceAlert fields (issue 14). */
+function linkedStore() {
+  const fields = [...FIELDS, "resolvedBy", "evidenceAlert"];
+  const links = { r5: [null, "invalid"], r1: ["r4", null], r4: [null, "untrusted"] };
+  const runs = new runsData.RunStore({ fields, runs: RUNS.length, schedules: SCHEDULES });
+  runs.ingest(
+    RUNS.map((run, k) =>
+      fields.map((field) => {
+        if (field === "slug") return `slug-${run.id}`;
+        if (field === "correlationId") return `corr-${run.id}`;
+        if (field === "detailFile") return 1 + (k % 2);
+        if (field === "resolvedBy") return (links[run.id] || [null])[0];
+        if (field === "evidenceAlert") return (links[run.id] || [null, null])[1];
+        return run[field] === undefined ? null : run[field];
+      })
+    )
+  );
+  return runs;
+}
+
+test("resolved failures: resolved=no|yes, open failures first on the Failures tab, and their count", () => {
+  const runs = linkedStore();
+  const ids = (hash) => {
+    const result = filters.filterRuns(runs, urlState.parse(hash));
+    return [Array.from(result.order.subarray(0, result.n), (i) => runs.cols.id[i]), result.resolvedFailures];
+  };
+  // r5 is open, r1 resolved: r1 would come first sorted by id, but open failures lead.
+  assert.deepEqual(ids("tab=failures&sort=id"), [["r5", "r1"], 1]);
+  assert.deepEqual(ids("tab=failures&sort=-createdAt"), [["r5", "r1"], 1]);
+  assert.deepEqual(ids("tab=failures&resolved=no"), [["r5"], 0]);
+  assert.deepEqual(ids("tab=failures&resolved=yes"), [["r1"], 1]);
+  // Non-failures are never resolved: resolved=no keeps them.
+  assert.deepEqual(ids("tab=all&resolved=no"), [["r6", "r5", "r4", "r3", "r2"], 0]);
+  assert.deepEqual(ids("tab=all&resolved=maybe"), [[], 0]);
+  // Other tabs keep the plain sort order; the count still says how many failures were resolved.
+  assert.deepEqual(ids("tab=all&sort=id"), [["r1", "r2", "r3", "r4", "r5", "r6"], 1]);
+});
+
+test("evidence: problem is invalid or untrusted; a status alone; an unknown value matches nothing", () => {
+  const runs = linkedStore();
+  const ids = (hash) => {
+    const result = filters.filterRuns(runs, urlState.parse(hash));
+    return Array.from(result.order.subarray(0, result.n), (i) => runs.cols.id[i]);
+  };
+  assert.deepEqual(ids("tab=all&evidence=problem"), ["r5", "r4"]);
+  assert.deepEqual(ids("tab=all&evidence=invalid"), ["r5"]);
+  assert.deepEqual(ids("tab=all&evidence=untrusted"), ["r4"]);
+  assert.deepEqual(ids("tab=all&evidence=verified"), []);
+});

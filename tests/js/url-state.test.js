@@ -32,8 +32,20 @@ test("every key of the contract is read", () => {
     error: "ERR_RUN_005",
     q: "Disk Full",
     sort: "-durationSeconds",
-    split: true
+    split: true,
+    resolved: "",
+    evidence: "",
+    run: ""
   });
+});
+
+test("the contract's resolved and run keys, and the theme's evidence key, round-trip; run comes last", () => {
+  const view = urlState.parse("tab=failures&run=run:acme:20261120T020000Z:7f3a9c&resolved=no&evidence=invalid");
+  assert.equal(view.resolved, "no");
+  assert.equal(view.evidence, "invalid");
+  assert.equal(view.run, "run:acme:20261120T020000Z:7f3a9c");
+  assert.equal(urlState.serialize(view), "tab=failures&resolved=no&evidence=invalid&run=run:acme:20261120T020000Z:7f3a9c");
+  assert.equal(urlState.serialize({ ...view, run: "" }), "tab=failures&resolved=no&evidence=invalid");
 });
 
 test("tenant repeats (without duplicates); any other key counts the first time", () => {
@@ -105,7 +117,9 @@ test("copy and cleared", () => {
   const copied = urlState.copy(view);
   copied.tenants.push("b");
   assert.deepEqual(view.tenants, ["a"]);
-  assert.deepEqual(urlState.cleared(view), { ...urlState.defaults(), tab: "failures", sort: "id" });
+  // Clear resets the sort to newest first too (issue 14: there was no way back after sorting).
+  assert.deepEqual(urlState.cleared(view), { ...urlState.defaults(), tab: "failures" });
+  assert.equal(urlState.cleared({ ...view, run: "run:a:1" }).run, "run:a:1");
 });
 
 test("sortOf falls back to newest first for an unknown or unsortable field", () => {

@@ -120,7 +120,8 @@ def _sums_digest(output: Path) -> str | None:
 def _inputs(options: BuildOptions, previous: dict[str, list[Any]]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """The inputs that shape the output, as plain JSON data, and the stat cache for the next call."""
     started = time.time_ns()
-    trees = [options.snapshot.resolve(), *(d.resolve() for d in theme_dirs(options.theme)), GENERATOR_CODE]
+    since = [options.since.resolve()] if options.since is not None else []  # `--since OLD` shapes the site too
+    trees = [options.snapshot.resolve(), *(d.resolve() for d in theme_dirs(options.theme)), GENERATOR_CODE, *since]
     listed = {tree: _files_of(tree, options.output) for tree in trees}
     files = sorted({file for paths in listed.values() for file in paths})
     digests: dict[Path, str] = {}
@@ -146,7 +147,7 @@ def _inputs(options: BuildOptions, previous: dict[str, list[Any]]) -> tuple[dict
     def tree_files(tree: Path) -> dict[str, str]:
         return {(file.relative_to(tree).as_posix() if file != tree else "."): digests[file] for file in listed[tree]}
 
-    snapshot, *themes, code = trees
+    snapshot, *themes, code = trees[: len(trees) - len(since)]
     inputs = {
         "generator": {"version": __version__, "code": tree_files(code)},
         "options": {
@@ -159,6 +160,8 @@ def _inputs(options: BuildOptions, previous: dict[str, list[Any]]) -> tuple[dict
         "snapshot": {"path": str(snapshot), "files": tree_files(snapshot)},
         "themes": [{"path": str(theme), "files": tree_files(theme)} for theme in themes],
     }
+    if since:
+        inputs["since"] = {"path": str(since[0]), "files": tree_files(since[0]), "force": options.force_since}
     return inputs, stats
 
 
@@ -197,7 +200,9 @@ def watch_targets(options: BuildOptions, config: Path | None) -> WatchTargets:
     files = {snapshot}
     # The operator's config only (see site.config): never one beside the snapshot.
     files.add((config if config is not None else Path.cwd() / CONFIG_NAME).resolve())
-    for path in (snapshot, *(root.resolve() for root in options.trust_roots)):
+    since = (options.since.resolve(),) if options.since is not None else ()
+    files.update(since)
+    for path in (snapshot, *since, *(root.resolve() for root in options.trust_roots)):
         (folders if path.is_dir() else files).add(path)
     return WatchTargets(frozenset(folders), frozenset(files))
 

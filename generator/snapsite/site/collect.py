@@ -7,9 +7,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from snapsite.site.names import RunSlugs
 from snapsite.site.spill import Spill
+from snapsite.site.views.attention import worst_evidence
 from snapsite.site.views.observability import ObservabilityCollector
-from snapsite.site.views.runs import OUTSIDE_RUN, RunRow, Scopes, run_row
+from snapsite.site.views.runs import OUTSIDE_RUN, RunRow, Scopes, link_retries, run_row
 from snapsite.snapshot.records import EvidenceItem, MetricSample, Run, Schedule, TelemetryEvent
 from snapsite.verify.steps import VerificationReport
 
@@ -28,6 +30,7 @@ class SiteCollector:
     schedules: list[Schedule] = field(default_factory=list)
     rows: list[RunRow] = field(default_factory=list)
     run_ids: set[str] = field(default_factory=set)
+    slugs: RunSlugs = field(default_factory=RunSlugs)  # every run's `<shard>/<name>`, by id
     evidence: list[EvidenceItem] = field(default_factory=list)
     findings_per_run: Counter[str] = field(default_factory=Counter)
     error_codes: set[str] = field(default_factory=set)
@@ -50,6 +53,22 @@ class SiteCollector:
             tenants = [t for t in self.report.tenants if self._selected(t.id)]
             self._observability = ObservabilityCollector(self.now, tenants)
         return self._observability
+
+    def finish_rows(self) -> None:
+        """Give the rows what needs every record: retry links (resolved failures) and evidence flags.
+
+        Call once verification is over (every run read, every attestation checked). Only evidence the build's
+        scopes show flags a run: a withheld item would flag a run for a reason nobody can see.
+        """
+        rows = link_retries(self.rows)
+        statuses = {status.id: status.status for status in self.report.evidence}
+        per_run: dict[str, list[str]] = {}
+        if self.scopes.downloads:
+            for item in self.evidence:
+                if (self.scopes.policy or item.kind != "policy-run") and item.id in statuses:
+                    per_run.setdefault(item.run_id, []).append(statuses[item.id])
+        flags = {run_id: worst_evidence(found) for run_id, found in per_run.items()}
+        self.rows = [replace(row, evidence_alert=flags[row.id]) if flags.get(row.id) else row for row in rows]
 
     def _selected(self, tenant_id: str) -> bool:
         return self.tenants is None or tenant_id in self.tenants
@@ -87,7 +106,7 @@ class SiteCollector:
     def _run(self, run: Run, line: int, raw: bytes) -> None:
         if not self._selected(run.tenant_id):
             return
-        row = run_row(run, self._schedule_names, self.now, self.scopes)
+        row = run_row(run, self._schedule_names, self.now, self.scopes, self.slugs.add(run.id))
         self.kept["runs.ndjson"] += 1
         self.rows.append(row)
         self.observability.add_run(row)

@@ -28,8 +28,9 @@ FEATURES = {
     "runs.dashboard.enabled": True,
     "runs.retry.enabled": True,
     "runs.evidenceBundles": False,
-    "runs.sse.enabled": False,  # always reported off: a static snapshot has no stream
+    "runs.sse.enabled": False,  # always off: a static snapshot has no stream (turning it on is refused)
 }
+SSE_FEATURE = "runs.sse.enabled"
 
 
 class ConfigFile(BaseModel):
@@ -42,6 +43,7 @@ class ConfigFile(BaseModel):
     tenants: list[str] | None = None
     scopes: list[str] | None = None
     features: dict[str, bool] = Field(default_factory=dict)
+    since: str | None = None  # an older snapshot to compare with; relative to the config file's folder
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,15 @@ class BuildOptions:
     limits: Limits = field(default_factory=Limits)  # --max-members / --max-bytes, as for `verify`
     force: bool = False  # replace an output folder snapsite did not write
     config: Path | None = None  # the snapsite.toml read, if any (never an output)
+    since: Path | None = None  # an older snapshot: the site says what changed since (`--since`)
+    force_since: bool = False  # compare with `since` even when its environment or source differs
 
     def feature(self, name: str) -> bool:
         return self.features.get(name, False)
 
     def shaping(self) -> dict[str, Any]:
-        """The options that shape the output, as plain data."""
+        """The options that shape the output, as plain data (a `--since` build adds what OLD was elsewhere: its
+        path is not what shapes the output, its content is)."""
         return {
             "tenants": list(self.tenants),
             "scopes": sorted(self.scopes),
@@ -87,9 +92,12 @@ def read_config(path: Path) -> ConfigFile:
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"config {path}: {exc}") from None
     try:
-        return ConfigFile.model_validate(data)
+        config = ConfigFile.model_validate(data)
     except ValidationError as exc:
         raise UsageError(f"config {path}: {describe_validation_error(exc)}") from None
+    if config.since is not None:  # relative to the file, not to wherever snapsite was started
+        config = config.model_copy(update={"since": str(path.parent / config.since)})
+    return config
 
 
 def config_path(explicit: Path | None, cwd: Path | None = None) -> Path | None:
@@ -134,18 +142,28 @@ def parse_scopes(values: list[str] | tuple[str, ...]) -> frozenset[str]:
 
 
 def merge_features(config: dict[str, bool], flags: tuple[str, ...]) -> dict[str, bool]:
-    """Feature flags: defaults, then snapsite.toml, then `--feature name=on|off`; SSE stays off."""
+    """Feature flags: defaults, then snapsite.toml, then `--feature name=on|off`.
+
+    An unknown name is refused with the list of known ones (a typo must not pass silently), and so is turning on
+    `runs.sse.enabled`: a static snapshot has no live stream, and a flag that is accepted but does nothing misleads.
+    """
     features = dict(FEATURES)
-    for name, value in config.items():
-        if name not in FEATURES:
-            raise UsageError(f"unknown feature flag {name!r}; known: {', '.join(sorted(FEATURES))}")
-        features[name] = value
+    settings = [(name, value, f"config feature {name!r}") for name, value in config.items()]
     for flag in flags:
         name, _, setting = flag.partition("=")
-        if name not in FEATURES or setting not in ("on", "off", "true", "false"):
-            raise UsageError(f"--feature expects NAME=on|off with NAME one of {', '.join(sorted(FEATURES))}")
-        features[name] = setting in ("on", "true")
-    features["runs.sse.enabled"] = False
+        if name not in FEATURES:
+            raise UsageError(f"--feature: unknown feature flag {name!r}; known: {', '.join(sorted(FEATURES))}")
+        if setting not in ("on", "off", "true", "false"):
+            raise UsageError(f"--feature {name}: expects {name}=on or {name}=off, not {setting!r}")
+        settings.append((name, setting in ("on", "true"), f"--feature {name}"))
+    sse_source = ""
+    for name, value, source in settings:  # in order: the command line wins over the config file
+        if name not in FEATURES:
+            raise UsageError(f"{source}: unknown feature flag; known: {', '.join(sorted(FEATURES))}")
+        features[name] = value
+        sse_source = source if name == SSE_FEATURE else sse_source
+    if features[SSE_FEATURE]:
+        raise UsageError(f"{sse_source}: cannot be on: a static snapshot has no live stream (live updates are off)")
     return features
 
 

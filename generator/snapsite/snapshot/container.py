@@ -107,6 +107,11 @@ class Container:
             self._digests.update(zip(missing, computed, strict=True))
         return {name: self._digests[name] for name in names}
 
+    def __reduce__(self) -> tuple[type[Container], tuple[str, Path, Path, list[str]]]:
+        """Pickled as a view of the same files (for worker processes): the copy never removes the extraction
+        folder, which stays the job of the container that made it."""
+        return Container, (self.kind, self.source, self.root, self._names)
+
     def close(self) -> None:
         """Remove the temporary extraction folder, if any. Safe to call twice."""
         if self._cleanup is not None:

@@ -5,8 +5,11 @@
  * failures = error; all), tenant (repeatable: OR), trigger, state, schedule (scheduleId), severity (critical:
  * newCriticals > 0, high: newHigh > 0), policy (policyRevision), from / to (createdAt, an RFC 3339 date or
  * date-time; from inclusive, to exclusive), shard (shardCount), error (errorCode), q (case-insensitive substring
- * of run id, correlation id, initiator, schedule name or error message). Keys combine with AND. The Scheduled tab
- * lists schedules, to which only tenant, schedule and q (schedule name or id) apply.
+ * of run id, correlation id, initiator, schedule name or error message), resolved (no: runs no completed retry
+ * resolved, yes: failures one did). This theme adds evidence (problem: runs with invalid or untrusted evidence;
+ * invalid; untrusted). Keys combine with AND. The Failures tab lists open failures first, then the resolved ones,
+ * each part in the sort's order. The Scheduled tab lists schedules, to which only tenant, schedule and q
+ * (schedule name or id) apply.
  *
  * No DOM; Node loads this file for the unit tests in tests/js.
  */
@@ -18,6 +21,7 @@
  * @property {number} n
  * @property {number[]} counts  active, completed, failures, other
  * @property {number} total
+ * @property {number} resolvedFailures  failures among the matches that a completed retry resolved
  */
 
 (() => {
@@ -38,6 +42,7 @@
   const OTHER_TAB = 3;
   const NO_FILTER = -1;
   const NO_MATCH = -2;
+  const EVIDENCE_ALERTS = ["problem", "invalid", "untrusted"];
 
   /**
    * Run indices in sort order (null: the data's own order, newest first, which is -createdAt).
@@ -170,8 +175,13 @@
     const qInitiator = q ? runs.dicts.initiator.matching(q) : new Uint8Array(0);
     const qSchedule = q ? runs.dicts.scheduleName.matching(q) : new Uint8Array(0);
     const qError = q ? runs.dicts.errorMessage.matching(q) : new Uint8Array(0);
+    const resolved = !view.resolved ? NO_FILTER : view.resolved === "no" ? 0 : view.resolved === "yes" ? 1 : NO_MATCH;
+    const resolvedCol = cols.resolvedBy || [];
+    const evidence = view.evidence;
+    const evidenceCol = cols.evidenceAlert || [];
     const dead =
-      [trigger, runState, schedule, policy, error, shard].includes(NO_MATCH) ||
+      [trigger, runState, schedule, policy, error, shard, resolved].includes(NO_MATCH) ||
+      (evidence !== "" && !EVIDENCE_ALERTS.includes(evidence)) ||
       severity === 3 ||
       (view.from !== "" && Number.isNaN(from)) ||
       (view.to !== "" && Number.isNaN(to));
@@ -186,6 +196,9 @@
     const wanted = view.tab === "all" ? -1 : RUN_TAB[view.tab] === undefined ? -3 : RUN_TAB[view.tab];
     const counts = [0, 0, 0, 0];
     let total = 0;
+    let resolvedFailures = 0;
+    /** @type {number[]} */
+    const later = []; // the Failures tab: resolved failures follow the open ones
     let m = 0;
     const tenantCol = cols.tenantId;
     const triggerCol = cols.trigger;
@@ -217,6 +230,9 @@
       if (hasFrom && !(created[i] >= from)) continue;
       if (hasTo && !(created[i] < to)) continue;
       if (shard >= 0 && shards[i] !== shard) continue;
+      const isResolved = resolvedCol[i] ? 1 : 0;
+      if (resolved !== NO_FILTER && isResolved !== resolved) continue;
+      if (evidence && !(evidenceCol[i] && (evidence === "problem" || evidenceCol[i] === evidence))) continue;
       if (
         q &&
         qInitiator[initiators[i]] === 0 &&
@@ -229,12 +245,23 @@
       const tab = tabOf[stateCol[i]];
       counts[tab] += 1;
       total += 1;
+      if (tab === RUN_TAB.failures && isResolved) {
+        resolvedFailures += 1;
+        if (wanted === RUN_TAB.failures) {
+          later.push(i);
+          continue;
+        }
+      }
       if (wanted === -1 || tab === wanted) {
         out[m] = i;
         m += 1;
       }
     }
-    return { order: out, n: m, counts, total };
+    for (const i of later) {
+      out[m] = i;
+      m += 1;
+    }
+    return { order: out, n: m, counts, total, resolvedFailures };
   }
 
   /**

@@ -215,7 +215,7 @@
         ].concat(ageNotes()));
         if (images.length) {
           const shown = images.slice(0, IMPACT_ROWS_SHOWN);
-          output.appendChild(h("div", { class: "table-wrap" }, h("table", { class: "impact" }, [
+          output.appendChild(h("div", { class: "table-wrap", tabindex: "0" }, h("table", { class: "impact" }, [
             h("caption", null, `Impacted images${images.length > shown.length ? `: the first ${shown.length} of ${images.length}` : ""}`),
             h("thead", null, h("tr", null, ["Repository", "Image", "Tags", "Matched keys"].map((label) => h("th", { scope: "col" }, label)))),
             h("tbody", null, shown.map((image) => h("tr", { "data-image-digest": image.digest }, [

@@ -95,6 +95,11 @@
     const id = cols.id[i];
     const state = runs.text("state", i);
     const tr = /** @type {RunRowElement} */ (h("tr", { "data-run-id": id, class: `run state-row-${safeClass(state)}` }));
+    // Resolved failures (site contract): the completed retry's id, from the build's resolvedBy field.
+    const resolvedBy = cols.resolvedBy ? cols.resolvedBy[i] : null;
+    if (resolvedBy) {
+      tr.setAttribute("data-resolved-by", resolvedBy);
+    }
     const box = h("input", { type: "checkbox", class: "select-run", "aria-label": `Select run ${visible(id)}` });
     box.checked = runs.selected[i] === 1;
     tr._box = box;
@@ -105,6 +110,10 @@
     const badges = runs.value("badges", i);
     /** @type {Node[]} */
     const idCell = [h("a", { class: "run-id", href: safeHref(`runs/${cols.slug[i]}.html`), title: id }, id)];
+    const evidenceAlert = cols.evidenceAlert ? cols.evidenceAlert[i] : null;
+    if (evidenceAlert) {
+      idCell.push(h("span", { class: `badge evidence-alert sig-${safeClass(evidenceAlert)}` }, `evidence ${evidenceAlert}`));
+    }
     if (badges.length) {
       idCell.push(
         h(
@@ -133,7 +142,11 @@
     }
     tr.appendChild(h("td", null, h("div", { class: "clip" }, trigger)));
 
-    tr.appendChild(h("td", null, h("div", { class: "clip" }, stateBadge(state, runs.text("errorCode", i)))));
+    const stateCell = stateBadge(state, runs.text("errorCode", i));
+    if (resolvedBy) {
+      stateCell.push(" ", h("span", { class: "badge resolved" }, ["resolved", h("span", { class: "visually-hidden" }, ` by ${resolvedBy}`)]));
+    }
+    tr.appendChild(h("td", null, h("div", { class: "clip" }, stateCell)));
 
     const pct = cols.progressPct[i];
     tr.appendChild(

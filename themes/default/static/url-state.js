@@ -3,15 +3,17 @@
  * The view lives in the hash as a query string (the site contract), so any view is a link: tab (active |
  * completed | scheduled | failures | all; missing = active), tenant (repeatable), trigger, state, schedule,
  * severity, policy, from, to, shard, error, q and sort (a field, a leading "-" for descending; default
- * -createdAt). A repeated single key counts once, the first time. This theme adds one key: split=1.
+ * -createdAt). A repeated single key counts once, the first time. The contract's resolved (no | yes: failures a
+ * completed retry resolved) and run (the run whose drawer is open); this theme adds split=1 and evidence
+ * (problem | invalid | untrusted: runs whose evidence failed its signature check).
  *
  * Pure functions, no DOM; Node loads this file for the unit tests in tests/js.
  */
 /** @typedef {"active" | "completed" | "scheduled" | "failures" | "all"} Tab */
-/** @typedef {"trigger" | "state" | "schedule" | "severity" | "policy" | "from" | "to" | "shard" | "error" | "q"} SingleKey */
+/** @typedef {"trigger" | "state" | "schedule" | "severity" | "policy" | "from" | "to" | "shard" | "error" | "resolved" | "evidence" | "q"} SingleKey */
 /**
- * What the workspace shows: every key of the hash, parsed.
- * @typedef {{ tab: Tab, tenants: string[], sort: string, split: boolean } & Record<SingleKey, string>} ViewState
+ * What the workspace shows: every key of the hash, parsed. `run` is the run whose drawer is open ("" for none).
+ * @typedef {{ tab: Tab, tenants: string[], sort: string, split: boolean, run: string } & Record<SingleKey, string>} ViewState
  */
 
 (() => {
@@ -22,7 +24,20 @@
   /** @type {Tab[]} */
   const TABS = ["active", "completed", "scheduled", "failures", "all"];
   /** @type {SingleKey[]} */
-  const SINGLE_KEYS = ["trigger", "state", "schedule", "severity", "policy", "from", "to", "shard", "error", "q"];
+  const SINGLE_KEYS = [
+    "trigger",
+    "state",
+    "schedule",
+    "severity",
+    "policy",
+    "from",
+    "to",
+    "shard",
+    "error",
+    "resolved",
+    "evidence",
+    "q"
+  ];
   const DEFAULT_SORT = "-createdAt";
 
   /** @returns {ViewState} */
@@ -39,9 +54,12 @@
       to: "",
       shard: "",
       error: "",
+      resolved: "",
+      evidence: "",
       q: "",
       sort: DEFAULT_SORT,
-      split: false
+      split: false,
+      run: ""
     };
   }
 
@@ -88,6 +106,8 @@
         view.sort = value || DEFAULT_SORT;
       } else if (key === "split") {
         view.split = value === "1" || value === "true";
+      } else if (key === "run") {
+        view.run = value;
       } else if (isSingleKey(key)) {
         view[key] = key === "q" ? value.trim() : value;
       }
@@ -109,7 +129,7 @@
 
   /**
    * The hash (without `#`) of a view: tab first, then tenants, the other keys that are set, a sort other than
-   * the default, split.
+   * the default, split, and last the open drawer's run.
    * @param {ViewState} view
    */
   function serialize(view) {
@@ -128,6 +148,9 @@
     if (view.split) {
       parts.push("split=1");
     }
+    if (view.run) {
+      parts.push(`run=${encodeValue(view.run)}`);
+    }
     return parts.join("&");
   }
 
@@ -141,11 +164,11 @@
   }
 
   /**
-   * The view with its filters cleared: the same tab and sort.
+   * The view with its filters and sort cleared (newest first): the same tab, and the same open drawer.
    * @param {ViewState} view
    */
   function cleared(view) {
-    return { ...defaults(), tab: view.tab, sort: view.sort };
+    return { ...defaults(), tab: view.tab, run: view.run };
   }
 
   /**

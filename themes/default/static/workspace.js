@@ -213,7 +213,7 @@
     const headers = ["Schedule", "Tenant", "Cron and time zone", "Status", "Next run"];
     return h(
       "div",
-      { class: "table-wrap" },
+      { class: "table-wrap", tabindex: "0" }, // keyboard access when it scrolls (phones)
       h("table", { class: "schedules-tab" }, [
         h("caption", null, caption),
         h("thead", null, h("tr", null, headers.map((label) => h("th", { scope: "col" }, label)))),
@@ -272,7 +272,10 @@
     if (els.label) {
       els.label.textContent = scheduled
         ? `schedules${view.tenants.length || view.schedule || view.q ? " match the filters." : "."}`
-        : `${RUN_NOUNS[view.tab]} match the filters.`;
+        : view.tab === "failures" && result.resolvedFailures
+          ? `${RUN_NOUNS[view.tab]} match the filters; ${result.resolvedFailures} of them resolved by a retry that ` +
+            "completed (open failures first)."
+          : `${RUN_NOUNS[view.tab]} match the filters.`;
     }
     for (const link of doc.querySelectorAll("nav.tabs a[data-tab]")) {
       const key = link.getAttribute("data-tab") || "";
@@ -453,7 +456,18 @@
         option.selected = view.tenants.includes(option.value);
       }
     }
-    for (const key of /** @type {const} */ (["trigger", "state", "schedule", "severity", "policy", "shard", "error"])) {
+    const selects = /** @type {const} */ ([
+      "trigger",
+      "state",
+      "schedule",
+      "severity",
+      "policy",
+      "shard",
+      "error",
+      "resolved",
+      "evidence"
+    ]);
+    for (const key of selects) {
       setSelect(/** @type {HTMLSelectElement | null} */ (control(key)), view[key]);
     }
     setSelect(els.scheduleSelect, view.schedule);
@@ -725,7 +739,13 @@
   function openDrawer(run, opener) {
     const runs = /** @type {RunStore} */ (ui.runs);
     const manage = (runs.meta.scopes || []).includes("runs.manage");
-    const details = { id: runs.cols.id[run], slug: runs.cols.slug[run], detailFile: runs.cols.detailFile[run], manage };
+    const details = {
+      id: runs.cols.id[run],
+      slug: runs.cols.slug[run],
+      detailFile: runs.cols.detailFile[run],
+      row: rowObject(runs, run),
+      manage
+    };
     drawer.open(details, opener, () => {
       for (const view of viewsShown()) {
         const tr = view.rows.get(run);
@@ -737,10 +757,29 @@
     });
   }
 
+  /**
+   * Run `i`'s row with the view's snake_case names (`tenant_id`), as the drawer reads it.
+   * @param {RunStore} runs
+   * @param {number} i
+   * @returns {Record<string, any>}
+   */
+  function rowObject(runs, i) {
+    /** @type {Record<string, any>} */
+    const row = {};
+    for (const field of runs.fields) {
+      row[field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = runs.value(field, i);
+    }
+    return row;
+  }
+
   /* --- start ---------------------------------------------------------------------------------------------------- */
 
   /** The first rows are in: the static table becomes the script's. */
   function start() {
+    // The table runs: the note and the static listing for a page whose table did not start give way.
+    for (const el of doc.querySelectorAll("[data-until-table]")) {
+      /** @type {HTMLElement} */ (el).hidden = true;
+    }
     headerCells(table, "");
     ui.mainView = virtualTable(table, "No runs match these filters.");
     if (els.selectionBar) {

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from snapsite.formats.downloads import command_line, option
-from snapsite.site.names import slug
+from snapsite.site.names import run_slug, shard, slug
 from snapsite.site.views.format import duration, human_time, iso, runbook_name, size
+from snapsite.site.views.resolved import RetryLink, resolved_by, retried_by
 from snapsite.snapshot.records import EvidenceItem, FindingDelta, LogEntry, Run, RunPhase, Segment
 from snapsite.verify.evidence import EvidenceStatus
 
@@ -40,7 +41,7 @@ class RunRow:
     """One run as the runs table and the data files show it."""
 
     id: str
-    slug: str
+    slug: str  # `<shard>/<name>`: the run's files are runs/<slug>.html, downloads/findings/<slug>.csv, ...
     tenant_id: str
     schedule_id: str | None
     schedule_name: str | None
@@ -72,6 +73,10 @@ class RunRow:
     error_message: str | None
     retry_of: str | None
     shard_count: int
+    # Set by `link_retries` once every run of the build is known (the rule spans runs and buckets).
+    resolved_by: str | None = None  # the completed retry that resolved this failure (site contract)
+    retried_by: tuple[str, ...] = ()  # the runs of the build that retry this one directly, oldest first
+    evidence_alert: str | None = None  # `invalid` or `untrusted`: the worst signature status of its shown evidence
 
     @property
     def duration_text(self) -> str:
@@ -114,8 +119,13 @@ def _seconds(start: datetime | None, end: datetime | None) -> int | None:
     return None if start is None or end is None else max(0, int((end - start).total_seconds()))
 
 
-def run_row(run: Run, schedule_names: Mapping[str, str], now: datetime, scopes: Scopes) -> RunRow:
-    """The table row of `run`; `now` (the snapshot's createdAt) ends the timer of unfinished runs."""
+def run_row(
+    run: Run, schedule_names: Mapping[str, str], now: datetime, scopes: Scopes, file_slug: str | None = None
+) -> RunRow:
+    """The table row of `run`; `now` (the snapshot's createdAt) ends the timer of unfinished runs.
+
+    `file_slug` is the run's slug from the build's `RunSlugs` (default: computed from the id alone).
+    """
     running = run.finished_at is None and run.state in ACTIVE_STATES
     end = run.finished_at if run.finished_at is not None else (now if running else None)
     queued, completed = run.stats.queued, run.stats.completed
@@ -124,7 +134,7 @@ def run_row(run: Run, schedule_names: Mapping[str, str], now: datetime, scopes: 
     badges = tuple(b for b in BADGE_LABELS if b in run.badges)
     return RunRow(
         id=run.id,
-        slug=slug(run.id),
+        slug=file_slug if file_slug is not None else run_slug(run.id),
         tenant_id=run.tenant_id,
         schedule_id=run.schedule_id,
         schedule_name=schedule_names.get(run.schedule_id) if run.schedule_id else None,
@@ -157,6 +167,35 @@ def run_row(run: Run, schedule_names: Mapping[str, str], now: datetime, scopes: 
         retry_of=run.retry_of,
         shard_count=run.shard_count,
     )
+
+
+def link_retries(rows: Sequence[RunRow]) -> list[RunRow]:
+    """`rows` with the retry links that need every run of the build: resolved failures and forward links.
+
+    Only runs of the build take part (a `--tenant` build's `retryOf` to another tenant's run is already hidden, and
+    such a run could not resolve anything here). Rows without a change are returned as they were.
+    """
+    links = [RetryLink(r.id, r.state, r.retry_of, r.created_at) for r in rows]
+    fixed, forward = resolved_by(links), retried_by(links)
+    out = []
+    for row in rows:
+        fixer, retries = fixed.get(row.id), forward.get(row.id, ())
+        out.append(replace(row, resolved_by=fixer, retried_by=retries) if fixer is not None or retries else row)
+    return out
+
+
+def open_failures(rows: Iterable[RunRow]) -> list[RunRow]:
+    """The failed runs no completed retry resolved: what `scripts/retry-failed-runs.sh` may retry."""
+    return [r for r in rows if r.state == "error" and r.resolved_by is None]
+
+
+@dataclass(frozen=True)
+class RetryView:
+    """A run linked from another run's page (its retry, or the retry that resolved it)."""
+
+    id: str
+    slug: str
+    state: str
 
 
 # What a --tenant build shows for a reference to a run outside it, instead of that run's id.
@@ -234,7 +273,7 @@ class EvidenceView:
 
 @dataclass(frozen=True)
 class SiteBundle:
-    """A run's evidence bundle written into the site (`bundles/<slug>.tar.gz`)."""
+    """A run's evidence bundle written into the site (`bundles/<shard>/<name>.tgz`)."""
 
     href: str
     size: int
@@ -244,7 +283,7 @@ class SiteBundle:
 
 @dataclass(frozen=True)
 class RunPage:
-    """Everything `runs/<slug>.html` shows."""
+    """Everything `runs/<shard>/<name>.html` shows."""
 
     row: RunRow
     tenant_name: str
@@ -267,6 +306,9 @@ class RunPage:
     commands: tuple[tuple[str, str], ...]  # (label, CLI line)
     incident: str
     bundle: SiteBundle | None = None  # the run's evidence bundle in the site (runs.evidenceBundles)
+    resolved_by: RetryView | None = None  # the completed retry that resolved this failure
+    deltas_note: str | None = None  # why the run's deltas metric and its findings records differ, when they do
+    retries: tuple[RetryView, ...] = ()  # the runs that retry this one directly, oldest first
 
     @property
     def segment_retries(self) -> bool:
@@ -280,6 +322,24 @@ class RunPage:
         return [(name, count, round(count * 100 / most, 2)) for name, count in self.severity_counts]
 
 
+def run_page_file(run_slug: str) -> str:
+    """A run's own page, relative to the site root."""
+    return f"runs/{run_slug}.html"
+
+
+def findings_file(run_slug: str) -> str:
+    """A run's findings delta CSV, relative to the site root."""
+    return f"downloads/findings/{run_slug}.csv"
+
+
+def bundle_file(run_slug: str) -> str:
+    """A run's evidence bundle in the site, relative to the site root.
+
+    `.tgz`, not `.tar.gz`: a 12-character name takes two FAT32 directory entries, a 15-character one three.
+    """
+    return f"bundles/{run_slug}.tgz"
+
+
 # Every file taken from the snapshot ends in `.bin`: a name no browser renders (application/octet-stream, never
 # sniffed), so opening one from file:// or from `serve` downloads it instead of running it, whatever its name in the
 # snapshot (`.html`, `.svg`, `.xhtml`, `.xml`) or its media type. The original extension stays visible before it.
@@ -287,17 +347,18 @@ INERT_SUFFIX = ".bin"
 
 
 def evidence_href(item: EvidenceItem) -> str:
-    """Where an evidence file is copied in the site (portable, from its id; inert whatever its name)."""
+    """Where an evidence file is copied in the site: portable, from its id, inert whatever its name, and in its
+    run's shard folder (so that `evidence/` of a million-run site stays under the folder budget)."""
     stem = item.path.rsplit("/", 1)[-1]
     extension = stem.rsplit(".", 1)[-1].lower() if "." in stem else ""
     if not extension.isalnum() or len(extension) > 12 or extension == "bin":
         extension = ""
-    return f"evidence/{slug(item.id)}{'.' + extension if extension else ''}{INERT_SUFFIX}"
+    return f"evidence/{shard(item.run_id)}/{slug(item.id)}{'.' + extension if extension else ''}{INERT_SUFFIX}"
 
 
 def attestation_href(item: EvidenceItem) -> str:
     """Where an evidence item's attestation (snapshot content too) is copied: inert like the evidence file."""
-    return f"evidence/{slug(item.id)}.dsse.json{INERT_SUFFIX}"
+    return f"evidence/{shard(item.run_id)}/{slug(item.id)}.dsse.json{INERT_SUFFIX}"
 
 
 def _phases(run: Run, now: datetime) -> tuple[PhaseView, ...]:
@@ -338,16 +399,21 @@ def run_page(
     row: RunRow,
     *,
     tenant_name: str,
-    run_ids: Iterable[str] | frozenset[str],
+    run_slugs: Mapping[str, str],
     segments: Sequence[Segment],
     findings: Sequence[FindingDelta],
     logs: Sequence[LogEntry],
     evidence: Sequence[tuple[EvidenceItem, EvidenceStatus]],
     now: datetime,
     scopes: Scopes,
+    rows: Mapping[str, RunRow],
     bundle: SiteBundle | None = None,
 ) -> RunPage:
-    """The run page of `run` from its records; `now` is the snapshot's createdAt."""
+    """The run page of `run` from its records; `now` is the snapshot's createdAt.
+
+    `rows` (every run of the build by id) names the runs this one links to: the retry that resolved it and its
+    retries. A resolved failure offers no "Retry run": retrying it again is the harm the contract's rule prevents.
+    """
     minutes = (row.duration_seconds or 0) / 60
     segment_views = tuple(
         SegmentView(
@@ -380,14 +446,14 @@ def run_page(
     shown_evidence = [(item, status) for item, status in evidence if scopes.policy or item.kind != "policy-run"]
     commands = [("Export evidence bundle", _command("stella", "runs", "export", option("run", run.id), "--bundle"))]
     if scopes.manage:
-        if run.state in ("error", "cancelled"):
+        if run.state in ("error", "cancelled") and row.resolved_by is None:
             commands.insert(0, ("Retry run", _command("stella", "runs", "retry", option("run", run.id))))
         if run.state in ACTIVE_STATES:
             commands.insert(0, ("Cancel run", _command("stella", "runs", "cancel", option("run", run.id))))
     return RunPage(
         row=row,
         tenant_name=tenant_name,
-        retry_of_slug=slug(run.retry_of) if run.retry_of and run.retry_of in run_ids else None,
+        retry_of_slug=run_slugs.get(run.retry_of) if run.retry_of else None,
         created_at_text=human_time(run.created_at),
         started_at_text=human_time(run.started_at),
         finished_at_text=human_time(run.finished_at),
@@ -409,7 +475,7 @@ def run_page(
             for f in findings[:FINDINGS_SHOWN]
         ),
         findings_total=len(findings),
-        findings_csv=f"downloads/findings/{row.slug}.csv" if findings else None,
+        findings_csv=findings_file(row.slug) if findings else None,
         evidence=tuple(evidence_view(item, status, scopes) for item, status in shown_evidence)
         if scopes.downloads
         else (),
@@ -423,7 +489,31 @@ def run_page(
         commands=tuple(commands),
         incident=incident_text(run, row, tenant_name),
         bundle=bundle,
+        resolved_by=_retry_view(rows[row.resolved_by]) if row.resolved_by else None,
+        deltas_note=deltas_note(row, findings),
+        retries=tuple(_retry_view(rows[rid]) for rid in row.retried_by),
     )
+
+
+def deltas_note(row: RunRow, findings: Sequence[FindingDelta]) -> str | None:
+    """One line on why the run's `deltas` (a metric the Scheduler computed) and its findings records disagree.
+
+    Both are shown with their source; without a word, "New findings 45" above "4 findings records" reads as an
+    error in the site.
+    """
+    new_records = sum(1 for f in findings if f.change == "new")
+    if new_records == row.new_findings:
+        return None
+    return (
+        f"The run's deltas count {row.new_findings} new findings; this snapshot carries {new_records} findings "
+        f'record{"s" if new_records != 1 else ""} of change "new": the Scheduler counts every finding while the '
+        "Offline Kit exports only the records it was asked to carry, so the records can be fewer (or, after a "
+        "re-export, more)."
+    )
+
+
+def _retry_view(row: RunRow) -> RetryView:
+    return RetryView(row.id, row.slug, row.state)
 
 
 def evidence_view(item: EvidenceItem, status: EvidenceStatus, scopes: Scopes) -> EvidenceView:
@@ -465,5 +555,7 @@ def incident_text(run: Run, row: RunRow, tenant_name: str) -> str:
         lines.append(f"Error: {run.error.code}: {run.error.message}")
     if row.retry_of:
         lines.append(f"Retry of: {row.retry_of}")
+    if row.resolved_by:
+        lines.append(f"Resolved by: {row.resolved_by} (a completed retry)")
     lines += ["", "What happened / what was tried:", ""]
     return "\n".join(lines)
