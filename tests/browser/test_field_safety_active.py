@@ -38,6 +38,7 @@ def hostile_site(snapshot: SnapshotBuilder, tmp_path: Path) -> Site:
 def _snapshot_files(site: Site) -> dict[str, Path]:
     """Each hostile evidence item's file in the site (found by its slug), plus the attestation."""
     found = {}
+    evidence = [p for p in (site.root / "evidence").rglob("*") if p.is_file()]  # in shard folders
     for item_id in HOSTILE_EVIDENCE:
         (copy,) = [
             p
@@ -45,7 +46,7 @@ def _snapshot_files(site: Site) -> dict[str, Path]:
             if p.name.startswith(slug(item_id) + ".") and ".dsse" not in p.name
         ]
         found[item_id] = copy
-    (attestation,) = (site.root / "evidence").glob(f"{slug('ev-noext')}.dsse*")
+    (attestation,) = [p for p in evidence if p.name.startswith(f"{slug('ev-noext')}.dsse")]
     found["attestation"] = attestation
     return found
 
