@@ -182,7 +182,7 @@
 
   /** @param {ViewState} view */
   function runsCaption(view) {
-    return view.tab === "all" ? "All runs" : `${TAB_LABELS[view.tab]} runs`;
+    return view.tab === "all" ? "All runs" : view.tab === "failures" ? "Failed runs" : `${TAB_LABELS[view.tab]} runs`;
   }
 
   /**

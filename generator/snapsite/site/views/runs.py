@@ -402,7 +402,7 @@ def run_page(
             runbook=runbook_name(s.error.code) if s.error else None,
             retry_command=(
                 _command("stella", "runs", "retry", "--run", run.id, "--segment", s.id)
-                if scopes.manage and s.state == "error"
+                if scopes.manage and s.state == "error" and row.resolved_by is None
                 else None
             ),
         )
