@@ -1,4 +1,6 @@
-"""Benchmark of `snapsite verify` (issue 2): hashing throughput against peer tools, then the whole command.
+"""Benchmark of `snapsite verify` (issues 2, 15): hashing against peer tools, then the whole command against
+its two limits measured in the same run: the machine's hashing limit (two parallel `openssl dgst` processes over
+every file) and a bare single-core `json.loads` of every record line.
 
 Every number is printed next to a baseline measured in the same run of this script, as a ratio: the script
 reports, it never decides. Snapshots are generated once and cached under bench/work/ (git-ignored).
@@ -142,6 +144,28 @@ def bench_hashing(folder: Path, manifest: dict[str, Any], repeat: int) -> dict[s
     }
 
 
+JSON_LOADS_SCRIPT = """
+import json, os, sys, time
+start = time.perf_counter()
+for name in sorted(os.listdir(sys.argv[1])):
+    if name.endswith(".ndjson"):
+        with open(os.path.join(sys.argv[1], name), "rb") as file:
+            for line in file:
+                json.loads(line)
+print(time.perf_counter() - start)
+"""
+
+
+def bare_json_loads(folder: Path) -> dict[str, float]:
+    """Seconds a bare `json.loads` of every record line takes on one core (a child process, like verify)."""
+    command = [sys.executable, "-c", JSON_LOADS_SCRIPT, str(folder)]
+    code, seconds, rss_kib = measure(command, WORK / "json-loads.out")
+    if code != 0:
+        sys.exit(f"json.loads baseline exited {code}")
+    print(f"bare json.loads of every record line, one core: {seconds:.1f} s, peak RSS {rss_kib / 1024:,.0f} MiB")
+    return {"seconds": seconds}
+
+
 def verify(target: Path, label: str, runs: int) -> dict[str, Any]:
     """Time `snapsite verify TARGET --json` as a child process; exits when it does not verify."""
     command = [*SNAPSITE, "verify", str(target), "--trust-root", str(KEY) + ".pub", "--json"]
@@ -154,7 +178,7 @@ def verify(target: Path, label: str, runs: int) -> dict[str, Any]:
     files = report["files"]["checked"]
     print(
         f"verify ({label}): {seconds:.1f} s, {runs / seconds:,.0f} runs/s, {files:,} files checked,"
-        f" peak RSS {rss_mib:,.0f} MiB; peak RSS / 1 GiB: {rss_mib * MIB / GIB:.2f} (target < 1.0)"
+        f" peak RSS {rss_mib:,.0f} MiB; peak RSS / 512 MiB: {rss_mib / 512:.2f} (target < 1.0)"
     )
     return {
         "seconds": seconds,
@@ -217,7 +241,19 @@ def main() -> None:
         f"snapsite/openssl-2proc throughput ratio: {hashing['openssl-2proc']['snapsite_ratio']:.2f} (target >= 0.9)\n"
     )
 
+    results["json_loads"] = bare_json_loads(folder)
     results["verify_dir"] = verify(folder, "directory", runs)
+    verify_s = results["verify_dir"]["seconds"]
+    hashing_limit = hashing["openssl-2proc"]["best_s"]
+    print(
+        f"verify / bare json.loads: {verify_s / results['json_loads']['seconds']:.2f} (target <= 1.0);"
+        f" verify / hashing limit (openssl-2proc): {verify_s / hashing_limit:.2f};"
+        f" 1-min load average now {os.getloadavg()[0]:.2f}"
+    )
+    results["ratios"] = {
+        "verify_to_json_loads": verify_s / results["json_loads"]["seconds"],
+        "verify_to_hashing_limit": verify_s / hashing_limit,
+    }
     if args.archive:
         archive = WORK / f"{name}.tar.zst"
         pack = ["tar", "--zstd", "-cf", str(archive), "-C", str(WORK), name]  # one top-level folder

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -14,6 +15,7 @@ from snapsite.errors import ExitCode, SnapshotError
 from snapsite.site.build import build_site
 from snapsite.site.config import BuildOptions
 from snapsite.site.names import portable_problem
+from snapsite.site.run_pages import render_workers
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
@@ -55,9 +57,9 @@ def test_every_contract_page_exists(site: Path) -> None:
         "SHA256SUMS",
     ):
         assert (site / name).is_file(), name
-    assert len(list((site / "runs").glob("*.html"))) == 120
+    assert len(list((site / "runs").glob("*/*.html"))) == 120
     assert list((site / "runbooks").glob("ERR_RUN_00*.html"))
-    assert list((site / "downloads" / "findings").glob("*.csv"))
+    assert list((site / "downloads" / "findings").glob("*/*.csv"))
     assert list((site / "scripts").glob("*.sh"))
 
 
@@ -122,9 +124,9 @@ def test_portable_names(site: Path) -> None:
 
 def test_run_page_sections_and_hooks(site: Path, demo_snapshot: Path) -> None:
     first = json.loads((demo_snapshot / "runs.ndjson").read_text().splitlines()[0])
-    from snapsite.site.names import slug
+    from snapsite.site.names import run_slug
 
-    page = BeautifulSoup((site / "runs" / f"{slug(first['id'])}.html").read_text(), "html.parser")
+    page = BeautifulSoup((site / "runs" / f"{run_slug(first['id'])}.html").read_text(), "html.parser")
     main = page.find("main")
     assert main is not None and main.get("data-run-id") == first["id"]
     for section in ("summary", "progress", "segments", "deltas", "evidence", "logs", "actions"):
@@ -161,6 +163,26 @@ def test_build_is_byte_identical_across_environments(demo_snapshot: Path, keypai
     assert outputs[0].keys() == outputs[1].keys()
     differing = [name for name in outputs[0] if outputs[0][name] != outputs[1][name]]
     assert not differing
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="render workers need two cores")
+def test_render_workers_give_the_bytes_of_one_process(demo_snapshot: Path, keypair: KeyPair, tmp_path: Path) -> None:
+    # Workers come from a forkserver and receive the context pickled (renderer and container made again there),
+    # and each bucket's rows and evidence with its job: none of it may change a byte.
+    assert render_workers(120, parallel_from=0) >= 2
+    assert render_workers(120) == 0
+    features = {"runs.evidenceBundles": True, "runs.dashboard.enabled": True}
+    outputs = []
+    for name, parallel_from in (("serial", 1 << 30), ("pool", 0)):
+        options = BuildOptions(
+            snapshot=demo_snapshot, trust_roots=(keypair.public,), output=tmp_path / name, features=features
+        )
+        result = build_site(options, parallel_from=parallel_from)
+        assert result.pages > 120
+        outputs.append(files_of(tmp_path / name))
+    assert any(name.startswith("bundles/") for name in outputs[0])
+    assert outputs[0].keys() == outputs[1].keys()
+    assert [name for name in outputs[0] if outputs[0][name] != outputs[1][name]] == []
 
 
 def test_failed_build_leaves_previous_output_untouched(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
@@ -247,7 +269,7 @@ def test_manage_scope_adds_actions(demo_snapshot: Path, keypair: KeyPair, tmp_pa
     )
 
     def retries(root: Path) -> int:
-        return sum(p.read_text().count("stella runs retry") for p in (root / "runs").glob("*.html"))
+        return sum(p.read_text().count("stella runs retry") for p in (root / "runs").glob("*/*.html"))
 
     assert retries(plain) == 0
     assert retries(manage) > 0

@@ -1,4 +1,5 @@
-"""The `snapsite` command as a user runs it: real processes, exit codes, one-line errors, no tracebacks."""
+"""The `snapsite` command as a user runs it: exit codes, one-line errors, no tracebacks; in-process through
+click's CliRunner, and as a real process where the program's own entry point (`python -m snapsite`) is the point."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from pathlib import Path
 
 from conftest import KeyPair, SnapshotBuilder, snapsite
+from conftest import cli as snapsite_in_process
 from snapsite.errors import ExitCode
 
 
@@ -17,10 +19,10 @@ def test_help_explains_commands_and_exit_codes() -> None:
 
 
 def test_verify_summary_and_json(snapshot: SnapshotBuilder) -> None:
-    human = snapsite("verify", snapshot.root, "--trust-root", snapshot.key.public)
+    human = snapsite_in_process("verify", snapshot.root, "--trust-root", snapshot.key.public)
     assert human.returncode == 0, human.stderr
     assert "VERIFIED" in human.stdout
-    machine = snapsite("verify", snapshot.root, "--trust-root", snapshot.key.public, "--json")
+    machine = snapsite_in_process("verify", snapshot.root, "--trust-root", snapshot.key.public, "--json")
     report = json.loads(machine.stdout)
     assert (report["status"], report["exitCode"], report["errors"]) == ("verified", 0, [])
     assert set(report) >= {
@@ -59,10 +61,10 @@ def test_failure_is_one_line_with_exit_code(snapshot: SnapshotBuilder) -> None:
 def test_bad_trust_root_and_missing_snapshot(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
     bad_key = tmp_path / "bad.pem"
     bad_key.write_text("not a key")
-    result = snapsite("verify", snapshot.root, "--trust-root", bad_key)
+    result = snapsite_in_process("verify", snapshot.root, "--trust-root", bad_key)
     assert result.returncode == ExitCode.USAGE
     assert "bad.pem" in result.stderr and "Traceback" not in result.stderr
-    missing = snapsite("verify", tmp_path / "absent", "--trust-root", snapshot.key.public)
+    missing = snapsite_in_process("verify", tmp_path / "absent", "--trust-root", snapshot.key.public)
     assert missing.returncode == ExitCode.NOT_FOUND
     assert "Traceback" not in missing.stderr
 
@@ -75,21 +77,21 @@ def test_unknown_option_is_a_usage_error() -> None:
 def test_keygen_sign_verify_round_trip(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
     for algorithm in ("ed25519", "ecdsa-p256"):
         key = tmp_path / f"{algorithm}.key"
-        made = snapsite("keygen", "--algorithm", algorithm, "-o", key)
+        made = snapsite_in_process("keygen", "--algorithm", algorithm, "-o", key)
         assert made.returncode == 0, made.stderr
-        signed = snapsite("sign", snapshot.root, "--key", key, "--source", "release-ci")
+        signed = snapsite_in_process("sign", snapshot.root, "--key", key, "--source", "release-ci")
         assert signed.returncode == 0, signed.stderr
         assert snapshot.manifest()["source"] == "release-ci"
-        checked = snapsite("verify", snapshot.root, "--trust-root", f"{key}.pub")
+        checked = snapsite_in_process("verify", snapshot.root, "--trust-root", f"{key}.pub")
         assert checked.returncode == 0, checked.stderr
-        wrong = snapsite("verify", snapshot.root, "--trust-root", snapshot.key.public)
+        wrong = snapsite_in_process("verify", snapshot.root, "--trust-root", snapshot.key.public)
         assert wrong.returncode == ExitCode.SIGNATURE
-    again = snapsite("keygen", "-o", tmp_path / "ed25519.key")
+    again = snapsite_in_process("keygen", "-o", tmp_path / "ed25519.key")
     assert again.returncode == ExitCode.USAGE
 
 
 def test_schema_prints_every_record_type() -> None:
-    result = snapsite("schema")
+    result = snapsite_in_process("schema")
     schemas = json.loads(result.stdout)
     for name in ("Run", "Schedule", "Segment", "FindingDelta", "LogEntry", "EvidenceItem", "Manifest"):
         assert name in schemas
@@ -97,16 +99,18 @@ def test_schema_prints_every_record_type() -> None:
 
 def test_demo_writes_a_snapshot_that_verifies(tmp_path: Path, keypair: KeyPair) -> None:
     out = tmp_path / "demo"
-    made = snapsite("demo", "-o", out, "--runs", "40", "--tenants", "2", "--seed", "3", "--key", keypair.private)
+    made = snapsite_in_process(
+        "demo", "-o", out, "--runs", "40", "--tenants", "2", "--seed", "3", "--key", keypair.private
+    )
     assert made.returncode == 0, made.stderr
-    checked = snapsite("verify", out, "--trust-root", keypair.public, "--json")
+    checked = snapsite_in_process("verify", out, "--trust-root", keypair.public, "--json")
     assert json.loads(checked.stdout)["records"]["runs.ndjson"] == 40
     assert checked.returncode == 0
 
 
 def test_embedded_demo_snapshot_verifies() -> None:
     root = Path(__file__).resolve().parents[1]
-    result = snapsite("verify", root / "snapshots" / "demo", "--trust-root", root / "snapshots" / "demo.pub")
+    result = snapsite_in_process("verify", root / "snapshots" / "demo", "--trust-root", root / "snapshots" / "demo.pub")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -110,10 +110,10 @@ def bundle_site(snapshot: SnapshotBuilder, tmp_path: Path) -> Path:
 
 
 def test_site_bundle_matches_export_and_is_listed(bundle_site: Path, snapshot: SnapshotBuilder, tmp_path: Path) -> None:
-    from snapsite.site.names import slug
+    from snapsite.site.names import run_slug
 
     run_id = first_run(snapshot)
-    in_site = bundle_site / "bundles" / f"{slug(run_id)}.tar.gz"
+    in_site = bundle_site / "bundles" / f"{run_slug(run_id)}.tgz"
     exported = tmp_path / "e.tar.gz"
     assert (
         snapsite(
@@ -126,4 +126,4 @@ def test_site_bundle_matches_export_and_is_listed(bundle_site: Path, snapshot: S
         assert io.BytesIO(a.extractfile("run.json").read()).getvalue() == b.extractfile("run.json").read()  # type: ignore[union-attr]
     digest = hashlib.sha256(in_site.read_bytes()).hexdigest()
     assert digest in (bundle_site / "evidence.html").read_text()
-    assert digest in (bundle_site / "runs" / f"{slug(run_id)}.html").read_text()
+    assert digest in (bundle_site / "runs" / f"{run_slug(run_id)}.html").read_text()

@@ -14,7 +14,7 @@ from snapsite.authoring.sign import sign_snapshot
 from snapsite.preview.watch import rebuild_site, state_file
 from snapsite.site.build import BuildResult, build_site
 from snapsite.site.config import DEFAULT_SCOPES, BuildOptions
-from snapsite.site.names import slug
+from snapsite.site.names import run_slug
 from snapsite.site.spill import bucket_of
 
 KEY = Path(__file__).parent / "keys" / "demo.key"
@@ -88,13 +88,13 @@ def test_one_changed_run_renders_only_its_bucket_and_matches_a_full_build(snapsh
     full = build_site(options(snapshot, tmp_path / "full"))
     assert full.reused_runs == 0
     assert files_of(site) == files_of(tmp_path / "full")
-    assert b"ops@incremental.test" in (site / "runs" / f"{slug(changed)}.html").read_bytes()
+    assert b"ops@incremental.test" in (site / "runs" / f"{run_slug(changed)}.html").read_bytes()
     after = inodes(site)
     untouched = [r for r in runs_of(snapshot) if bucket_of(str(r["id"]), BUCKETS) != bucket]
     assert untouched and all(
-        after[f"runs/{slug(str(r['id']))}.html"] == before[f"runs/{slug(str(r['id']))}.html"] for r in untouched
+        after[f"runs/{run_slug(str(r['id']))}.html"] == before[f"runs/{run_slug(str(r['id']))}.html"] for r in untouched
     )  # the same files, linked from the previous output
-    assert after[f"runs/{slug(changed)}.html"] != before[f"runs/{slug(changed)}.html"]
+    assert after[f"runs/{run_slug(changed)}.html"] != before[f"runs/{run_slug(changed)}.html"]
     assert after["index.html"] != before["index.html"]  # site-wide pages are always rendered
     evidence = [name for name in after if name.startswith("evidence/")]
     assert evidence and all(after[name] == before[name] for name in evidence)
@@ -107,7 +107,7 @@ def test_a_page_edited_in_the_output_is_rendered_again(snapshot: Path, tmp_path:
     rebuilt(options(snapshot, site))
     changed = edit_run(snapshot, 3, "ops@incremental.test")
     other = next(str(r["id"]) for r in runs_of(snapshot) if bucket_of(str(r["id"]), BUCKETS) != bucket_of(changed, 256))
-    page = site / "runs" / f"{slug(other)}.html"
+    page = site / "runs" / f"{run_slug(other)}.html"
     page.write_bytes(page.read_bytes().replace(b"</main>", b"<p>edited by hand</p></main>"))
 
     second = rebuilt(options(snapshot, site))
@@ -118,14 +118,16 @@ def test_a_page_edited_in_the_output_is_rendered_again(snapshot: Path, tmp_path:
 
 
 @pytest.mark.parametrize("change", ["title", "theme", "scopes"])
-def test_a_site_wide_change_renders_every_run(snapshot: Path, tmp_path: Path, change: str) -> None:
+def test_a_site_wide_change_renders_every_run(
+    snapshot: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, change: str
+) -> None:
     site = tmp_path / "site"
     rebuilt(options(snapshot, site))
     changes: dict[str, object] = {}
     if change == "title":
         changes["title"] = "Another title"
     elif change == "theme":
-        theme = tmp_path / "theme" / "templates"
+        theme = tmp_path_factory.mktemp("operator") / "theme" / "templates"  # never beside the snapshot
         theme.mkdir(parents=True)
         run = (Path(__file__).parent.parent / "themes" / "default" / "templates" / "run.html").read_text()
         (theme / "run.html").write_text(run.replace("</main>", "<p>themed</p></main>"))
@@ -161,7 +163,7 @@ def test_a_page_replaced_by_a_link_is_rendered_again(snapshot: Path, tmp_path: P
     rebuilt(options(snapshot, site))
     changed = edit_run(snapshot, 5, "ops@incremental.test")
     other = next(str(r["id"]) for r in runs_of(snapshot) if bucket_of(str(r["id"]), BUCKETS) != bucket_of(changed, 256))
-    page = site / "runs" / f"{slug(other)}.html"
+    page = site / "runs" / f"{run_slug(other)}.html"
     elsewhere = tmp_path / "elsewhere.html"
     elsewhere.write_bytes(page.read_bytes())  # the same bytes, so only the link itself is wrong
     page.unlink()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import typing
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,13 +14,14 @@ from pydantic import BaseModel
 from snapsite.errors import ExitCode, SnapshotError
 from snapsite.snapshot.load import (
     CHUNK_BYTES,
+    FREE_FORM,
     MAX_LINE_BYTES,
     describe_validation_error,
     iter_ndjson,
     parse_document,
     parse_tenants,
 )
-from snapsite.snapshot.records import BundleManifest, LogEntry, Manifest, MetricSample, Run
+from snapsite.snapshot.records import RECORD_FILES, BundleManifest, LogEntry, Manifest, MetricSample, Run
 
 RUNS = "runs.ndjson"
 
@@ -214,6 +216,31 @@ def test_non_finite_numbers_are_rejected(token: bytes) -> None:
     error = failure(line.replace(token, b"1.5") + line, MetricSample)
     assert error.lineno == 2
     assert error.message.startswith("invalid JSON")
+
+
+@pytest.mark.parametrize(
+    "number",
+    [b"1e400", b"-1E+400", b"1" + b"0" * 250 + b"e99", b"1" + b"0" * 320 + b".5", b"9.9e0308"],
+)
+def test_free_form_fields_refuse_numbers_that_overflow_to_infinity(number: bytes) -> None:
+    # jiter reads these as inf; a log entry's `fields` has no model to catch it, so the parser must.
+    line = json.dumps(log_line(1)).encode().replace(b'"fields": {"i": 1}', b'"fields": {"i": ' + number + b"}")
+    error = failure(line + b"\n", LogEntry)
+    assert error.lineno == 1
+    assert error.message.startswith("invalid JSON: number ")
+    assert error.message.endswith(" is out of range") or error.message.endswith("...")
+
+
+def test_large_finite_numbers_in_free_form_fields_are_kept() -> None:
+    line = json.dumps(log_line(1)).encode().replace(b'"fields": {"i": 1}', b'"fields": {"i": 1e308, "j": 1e-400}')
+    [(_, entry)] = read_all(line + b"\n", LogEntry)
+    assert entry.fields == {"i": 1e308, "j": 0.0}
+
+
+def test_duplicate_keys_are_rejected_at_any_depth() -> None:
+    line = json.dumps(log_line(1)).encode().replace(b'"fields": {"i": 1}', b'"fields": {"a": {"b": 1, "b": 2}}')
+    error = failure(line + b"\n", LogEntry)
+    assert (error.lineno, error.message) == (1, "invalid JSON: duplicate key 'b'")
 
 
 def test_duplicate_keys_are_rejected() -> None:
@@ -465,3 +492,21 @@ def test_value_rules_hold_in_tenants_and_manifests() -> None:
     with pytest.raises(SnapshotError) as info:
         parse_document(json.dumps(manifest).encode(), "manifest.json", Manifest)
     assert info.value.message.startswith("field 'files[0].size': Input should be")
+
+
+def _holds_free_json(annotation: Any) -> bool:
+    """Whether a field of this type may hold JSON that no model checks (Any, or a model allowing extras)."""
+    if annotation is Any:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation.model_config.get("extra") == "allow":
+            return True
+        return any(_holds_free_json(f.annotation) for f in annotation.model_fields.values())
+    return any(_holds_free_json(arg) for arg in typing.get_args(annotation))
+
+
+@pytest.mark.parametrize("model", list(RECORD_FILES.values()), ids=list(RECORD_FILES))
+def test_free_form_lists_every_field_no_model_checks(model: type[BaseModel]) -> None:
+    # The native path relies on FREE_FORM to find floats jiter read as inf (1e400) where no model looks.
+    expected = {f.alias or name for name, f in model.model_fields.items() if _holds_free_json(f.annotation)}
+    assert set(FREE_FORM.get(model, ())) == expected

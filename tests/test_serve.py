@@ -33,7 +33,7 @@ from snapsite.preview.watch import (
 )
 from snapsite.site.build import BuildResult, build_site
 from snapsite.site.config import BuildOptions
-from snapsite.site.names import slug
+from snapsite.site.names import run_slug
 
 Event = tuple[str, dict[str, Any]]
 
@@ -170,7 +170,7 @@ def serve(snapshot: SnapshotBuilder, tmp_path: Path) -> Iterator[Callable[..., S
 
 
 def run_page(snapshot: SnapshotBuilder) -> str:
-    return f"/runs/{slug(snapshot.records('runs.ndjson')[0]['id'])}.html"
+    return f"/runs/{run_slug(snapshot.records('runs.ndjson')[0]['id'])}.html"
 
 
 def test_serves_the_site_as_built_with_the_reload_client_added(
@@ -268,7 +268,7 @@ def test_many_quick_changes_make_one_rebuild_and_unchanged_inputs_none(
     served = serve("--watch")
     events = Events(served.url)
     events.until(state("ready", 1))
-    config = tmp_path / "snapsite.toml"  # beside the snapshot folder, where find_config looks
+    config = tmp_path / "snapsite.toml"  # in serve's current folder, where find_config looks
     for n in range(20):
         config.write_text(f'title = "Preview {n}"\n')
     seen = events.until(state("ready", 2)) + events.quiet_for(1.0)
@@ -426,7 +426,9 @@ def test_event_stream_has_heartbeats_and_ends_on_close(tmp_path: Path) -> None:
         server.server_close()
 
 
-def test_unchanged_inputs_skip_the_build(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
+def test_unchanged_inputs_skip_the_build(
+    snapshot: SnapshotBuilder, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     output = tmp_path / "site"
     options = BuildOptions(snapshot=snapshot.root, trust_roots=(snapshot.key.public,), output=output)
     assert rebuild_site(options) is not None
@@ -449,7 +451,7 @@ def test_unchanged_inputs_skip_the_build(snapshot: SnapshotBuilder, tmp_path: Pa
     with pytest.raises(SnapshotError) as failure:
         rebuild_site(retitled)
     assert failure.value.check == "digest" and files_of(output) == before
-    theme = tmp_path / "theme"
+    theme = tmp_path_factory.mktemp("operator") / "theme"  # a theme beside the snapshot is refused
     (theme / "static").mkdir(parents=True)
     (theme / "static" / "extra.css").write_text("p{}")
     snapshot.sign()

@@ -373,9 +373,12 @@ def test_every_page_keeps_the_shell_and_the_contract(renderer: Renderer, verific
         soup = soup_of(html, site)
         status = banner(soup)
         assert "Live updates off: offline snapshot" in text(status), name
-        staleness = status.select_one(".staleness.staleness-amber")
+        # The age needs the reader's clock: the static banner says it is unknown (issue 13), never an age and a
+        # colour from build time; the ticker fills both in.
+        staleness = status.select_one(".staleness.staleness-unknown")
         assert staleness is not None and staleness["data-created-at"] == site.created_at
-        assert "1d 01h" in text(staleness)
+        assert text(staleness) == "age unknown without JavaScript" and "fresh" not in text(status)
+        assert staleness["data-staleness-window-hours"] == "72.0"
         assert HOSTILE in text(status.select_one(".heartbeat-warning"))
         red = soup.select(".unverified-banner")
         if verification == "verified":
@@ -447,8 +450,11 @@ def test_index_has_the_workspace_hooks(renderer: Renderer) -> None:
     assert deltas["title"] == page.rows[0].deltas_tooltip
     timer = rows[1].select_one(".timer")
     assert timer is not None and timer["data-started-at"] == "2026-11-20T02:00:05Z"
-    listing = soup.select("noscript a")
+    # The static listing stands outside <noscript> (issue 13: scripts may be on but blocked), until the table runs.
+    listing = soup.select(".static-listing[data-until-table] a")
     assert [a["href"] for a in listing] == ["list/page-0001.html", "list/page-0002.html"]
+    note = soup.select_one("#filters .note[data-until-table]")
+    assert note is not None and "need JavaScript" in text(note) and note.select_one("noscript") is not None
 
 
 def test_index_filters_are_labelled_controls_without_an_action(renderer: Renderer) -> None:
@@ -737,8 +743,8 @@ def test_evidence_page(renderer: Renderer) -> None:
     commands = [b["data-copy"] for b in soup.select("#bundles button[data-copy]")]
     # Newest run first, then the run id descending: run:b before run:acme:...
     assert commands == [
-        "stella runs export --run run:b --bundle",
-        f"stella runs export --run {shlex.quote(RUN_ID)} --bundle",
+        "stella runs export --run=run:b --bundle",
+        f"stella runs export {shlex.quote('--run=' + RUN_ID)} --bundle",
     ]
     soup = soup_of(render(renderer, "evidence.html", page=evidence_page([], False, 0)))
     assert "No evidence downloads" in text(soup.select_one("#evidence-list"))
@@ -832,7 +838,7 @@ def test_css_covers_the_classes_and_media_the_templates_rely_on() -> None:
         assert media in CSS
     assert ":focus-visible" in CSS and "position: sticky" in CSS
     classes = [f"state-{s}" for s in ("running", "completed", "error")]
-    classes += [f"staleness-{s}" for s in ("green", "amber", "red")]
+    classes += [f"staleness-{s}" for s in ("green", "amber", "red", "unknown")]
     classes += [f"sig-{s}" for s in ("verified", "untrusted", "invalid")] + ["bundle-intact", "bundle-damaged"]
     classes += [f"phase-{s}" for s in ("pending", "running", "completed", "error")]
     classes += ["unverified-banner", "skip-link", "visually-hidden", "verdict-unverified"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from bs4 import Tag
 from conftest import run_record
-from snapsite.site.names import slug
+from snapsite.site.names import run_slug, slug
 from snapsite.site.views.observability import (
     BUCKETS,
     DETERMINISM,
@@ -223,7 +223,7 @@ def test_alerts() -> None:
 
 def test_charts_and_events() -> None:
     c = filled()
-    page = observability_page(c, None, {row(0).id})
+    page = observability_page(c, None, {row(0).id: row(0).slug})
     queue_chart, triggers, durations, determinism = page.charts
     assert queue_chart.columns == ("Time", "Acme Corp", HOSTILE)
     assert queue_chart.rows[-1] == (f"{NOW:%Y-%m-%d %H:%M}", "700", "350")
@@ -233,7 +233,7 @@ def test_charts_and_events() -> None:
     assert determinism.rows[0][1:] == ("0.990", "0.500")
     first, second = page.events
     assert (first.type, first.run_slug, first.tenant_name) == (HOSTILE, None, HOSTILE)
-    assert second.run_slug == slug(row(0).id)
+    assert second.run_slug == run_slug(row(0).id)
     assert second.data == '{"note":"</script><script>alert(3)"}'
     assert [(e.code, e.runs, e.in_window) for e in page.errors] == [
         (HOSTILE, 3, 3),
@@ -250,7 +250,7 @@ def test_long_event_data_is_shortened() -> None:
 
 
 def test_observability_template() -> None:
-    page = observability_page(filled(), f"Planner heartbeat {HOSTILE}", {row(0).id})
+    page = observability_page(filled(), f"Planner heartbeat {HOSTILE}", {row(0).id: row(0).slug})
     doc = render("observability.html", "Observability", page=page)
     check_page(doc)
     main = doc.find("main")
@@ -275,7 +275,7 @@ def test_observability_template() -> None:
     assert events[0]["data-event-type"] == HOSTILE
     assert events[0].find("a") is None  # its run is not in the build
     link = events[1].find("a")
-    assert isinstance(link, Tag) and link["href"] == f"runs/{slug(row(0).id)}.html"
+    assert isinstance(link, Tag) and link["href"] == f"runs/{run_slug(row(0).id)}.html"
     assert "</script><script>alert(3)" in events[1].get_text()
     assert "scheduler_cache_hit_ratio" in main.select_one("#other-metrics").get_text()  # type: ignore[union-attr]
 

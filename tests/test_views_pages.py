@@ -34,7 +34,7 @@ def test_evidence_entries_are_newest_run_first_then_by_id() -> None:
     assert page.entries[0].run_slug == "run-new" and page.entries[0].tenant_id == "acme"
     assert evidence_page(list(reversed(entries)), True, 0) == page  # independent of the input order
     assert [c.run_id for c in page.bundle_commands] == ["run:new", "run:old"]
-    assert page.bundle_commands[1].command == "stella runs export --run run:old --bundle"
+    assert page.bundle_commands[1].command == "stella runs export --run=run:old --bundle"
 
 
 def test_evidence_counts_keep_every_status() -> None:
@@ -56,8 +56,8 @@ def test_evidence_counts_keep_every_status() -> None:
 def test_bundle_command_quotes_the_run_id_for_the_shell() -> None:
     hostile = "run:a b'$(rm -rf ~)`x`"
     command = bundle_command(hostile)
-    assert shlex.split(command) == ["stella", "runs", "export", "--run", hostile, "--bundle"]
-    assert bundle_command("run:acme:1") == "stella runs export --run run:acme:1 --bundle"
+    assert shlex.split(command) == ["stella", "runs", "export", f"--run={hostile}", "--bundle"]
+    assert bundle_command("run:acme:1") == "stella runs export --run=run:acme:1 --bundle"
 
 
 # --- verification_page --------------------------------------------------------------------------------------

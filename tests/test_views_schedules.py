@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from snapsite.site.names import slug
+from snapsite.site.names import run_slug
 from snapsite.site.render import Renderer, collect_assets, theme_dirs
 from snapsite.site.views.context import SiteInfo, staleness
 from snapsite.site.views.format import human_time
@@ -199,7 +199,7 @@ def test_unknown_time_zone_raises_next_run_error() -> None:
 
 
 def test_an_enabled_schedule_shows_its_next_run_in_utc_and_local_time() -> None:
-    row = schedule_row(schedule(), "Acme Corp", set(), NOW, scopes_manage=False)
+    row = schedule_row(schedule(), "Acme Corp", {}, NOW, scopes_manage=False)
     assert row.status == "enabled"
     assert row.next_run == utc("2026-11-21T01:00:00Z")
     assert row.next_run_iso == "2026-11-21T01:00:00Z"
@@ -210,7 +210,7 @@ def test_an_enabled_schedule_shows_its_next_run_in_utc_and_local_time() -> None:
 
 
 def test_a_paused_schedule_shows_the_earliest_run_after_resume() -> None:
-    row = schedule_row(schedule(pausedAt="2026-11-19T08:00:00Z"), "Acme", set(), NOW, scopes_manage=True)
+    row = schedule_row(schedule(pausedAt="2026-11-19T08:00:00Z"), "Acme", {}, NOW, scopes_manage=True)
     assert row.status == "paused"
     assert row.next_run is None
     assert row.next_run_text == "none while paused"
@@ -222,7 +222,7 @@ def test_a_paused_schedule_shows_the_earliest_run_after_resume() -> None:
 
 def test_a_disabled_schedule_has_no_next_run() -> None:
     for paused in (None, "2026-11-19T08:00:00Z"):
-        row = schedule_row(schedule(enabled=False, pausedAt=paused), "Acme", set(), NOW, scopes_manage=True)
+        row = schedule_row(schedule(enabled=False, pausedAt=paused), "Acme", {}, NOW, scopes_manage=True)
         assert row.status == "disabled"
         assert row.next_run is None and row.earliest_after_resume is None
         assert row.next_run_text == "none (disabled)"
@@ -230,7 +230,7 @@ def test_a_disabled_schedule_has_no_next_run() -> None:
 
 
 def test_an_invalid_cron_expression_is_shown_not_raised() -> None:
-    row = schedule_row(schedule(cronExpression="99 * * * *"), "Acme", set(), NOW, scopes_manage=True)
+    row = schedule_row(schedule(cronExpression="99 * * * *"), "Acme", {}, NOW, scopes_manage=True)
     assert row.problem == INVALID_CRON
     assert row.next_run_text == INVALID_CRON
     assert row.next_run is None
@@ -238,31 +238,31 @@ def test_an_invalid_cron_expression_is_shown_not_raised() -> None:
 
 def test_pause_command_is_quoted_and_needs_the_manage_scope() -> None:
     odd = schedule(id="sch-$(rm -rf ~)'x")
-    assert schedule_row(odd, "Acme", set(), NOW, scopes_manage=False).pause_command is None
-    row = schedule_row(odd, "Acme", set(), NOW, scopes_manage=True)
-    assert row.pause_command == "stella schedules pause --schedule 'sch-$(rm -rf ~)'\"'\"'x'"
+    assert schedule_row(odd, "Acme", {}, NOW, scopes_manage=False).pause_command is None
+    row = schedule_row(odd, "Acme", {}, NOW, scopes_manage=True)
+    assert row.pause_command == "stella schedules pause '--schedule=sch-$(rm -rf ~)'\"'\"'x'"
     assert row.earliest_after_resume == row.next_run
 
 
 def test_last_run_links_only_to_runs_in_the_build() -> None:
     run_id = "run:acme:20261120T020000Z:7f3a9c"
-    linked = schedule_row(schedule(lastRunId=run_id), "Acme", {run_id}, NOW, scopes_manage=False)
-    assert linked.last_run_slug == slug(run_id)
-    missing = schedule_row(schedule(lastRunId=run_id), "Acme", set(), NOW, scopes_manage=False)
+    linked = schedule_row(schedule(lastRunId=run_id), "Acme", {run_id: run_slug(run_id)}, NOW, scopes_manage=False)
+    assert linked.last_run_slug == run_slug(run_id)
+    missing = schedule_row(schedule(lastRunId=run_id), "Acme", {}, NOW, scopes_manage=False)
     assert missing.last_run_slug is None and missing.last_run_id == run_id
 
 
 def test_scope_text_spells_out_the_selection() -> None:
     labels = {"scope": "by-labels", "labels": [{"key": "env", "values": ["prod", "stage"]}]}
-    assert schedule_row(schedule(selection=labels), "A", set(), NOW, False).scope == "by-labels: labels env=prod|stage"
+    assert schedule_row(schedule(selection=labels), "A", {}, NOW, False).scope == "by-labels: labels env=prod|stage"
     namespaces = {"scope": "by-namespace", "namespaces": ["data", "identity"]}
-    row = schedule_row(schedule(selection=namespaces), "A", set(), NOW, False)
+    row = schedule_row(schedule(selection=namespaces), "A", {}, NOW, False)
     assert row.scope == "by-namespace: namespaces data, identity"
     digests = {"scope": "by-digest", "digests": ["sha256:" + "a" * 64, "sha256:" + "b" * 64]}
-    row = schedule_row(schedule(selection=digests), "A", set(), NOW, False)
+    row = schedule_row(schedule(selection=digests), "A", {}, NOW, False)
     assert row.scope == f"by-digest: digests sha256:{'a' * 12}\u2026, sha256:{'b' * 12}\u2026"
     many = {"scope": "by-repo", "repositories": [f"registry.example/team/{n}" for n in range(20)]}
-    scope = schedule_row(schedule(selection=many), "A", set(), NOW, False).scope
+    scope = schedule_row(schedule(selection=many), "A", {}, NOW, False).scope
     assert len(scope) == 160 and scope.endswith("\u2026")
 
 
@@ -289,7 +289,7 @@ QUEUE = {
 
 def test_schedules_page_sorts_rows_and_charts_queue_depth() -> None:
     page = schedules_page(
-        page_schedules(), TENANTS, QUEUE, set(), NOW, False, impact_index_age="1d 06h", impact_index_stale=True
+        page_schedules(), TENANTS, QUEUE, {}, NOW, False, impact_index_age="1d 06h", impact_index_stale=True
     )
     assert [(r.tenant_id, r.name) for r in page.rows] == [
         ("acme", "alpha"),  # by name, ignoring case
@@ -306,7 +306,7 @@ def test_schedules_page_sorts_rows_and_charts_queue_depth() -> None:
     assert (page.queue_planner, page.queue_executor) == (3, 12.5)
     assert page.form.tenants == (("acme", "Acme Corp"), ("globex", HOSTILE))
     assert page.impact.stale and page.impact.runbook == "runbooks/ERR_RUN_009.html"
-    assert page.impact.commands[0] == "stella runs preview --tenant acme --file keys.json"
+    assert page.impact.commands[0] == "stella runs preview --tenant=acme --file keys.json"
 
 
 def test_schedules_template() -> None:
@@ -314,7 +314,7 @@ def test_schedules_template() -> None:
         page_schedules(),
         TENANTS,
         QUEUE,
-        set(),
+        {},
         NOW,
         True,
         impact_index_age="1d 06h",
@@ -350,11 +350,11 @@ def test_schedules_template() -> None:
     pause = [r["data-schedule-id"] for r in main.select("#pause tbody tr[data-schedule-id]")]
     assert pause == ["sch-b", "sch-x"]  # the enabled, unpaused ones; pausing needs no valid expression
     assert "invalid cron expression" in main.select("#pause tbody tr")[1].get_text()
-    assert "stella schedules pause --schedule sch-b" in main.get_text()
+    assert "stella schedules pause --schedule=sch-b" in main.get_text()
 
 
 def test_schedules_template_without_manage_or_data() -> None:
-    page = schedules_page([], TENANTS, {}, set(), NOW, False, impact_index_age=None, impact_index_stale=False)
+    page = schedules_page([], TENANTS, {}, {}, NOW, False, impact_index_age=None, impact_index_stale=False)
     doc = render("schedules.html", "Schedules", page=page)
     check_page(doc)
     assert doc.select_one("#pause") is None

@@ -17,6 +17,7 @@ from snapsite import __version__
 from snapsite.data import DEMO_KEY, DEMO_SNAPSHOT
 from snapsite.errors import ExitCode, SnapsiteError, UsageError
 from snapsite.site.config import DEFAULT_SCOPES
+from snapsite.textsafe import terminal_safe, terminal_safe_json
 
 if TYPE_CHECKING:
     from snapsite.site.config import BuildOptions
@@ -29,8 +30,18 @@ Exit codes (as `stella offline import`):
   130 interrupted"""
 
 
+def _say(line: str) -> None:
+    """Print one line on stdout, with untrusted control and bidi characters escaped (see textsafe)."""
+    click.echo(terminal_safe(line))
+
+
+def _say_json(document: object) -> None:
+    """Print a JSON report on stdout: still valid JSON, with C1 and bidi characters escaped as well."""
+    click.echo(terminal_safe_json(json.dumps(document, indent=2, ensure_ascii=False)))
+
+
 def _fail(message: str) -> None:
-    click.echo(f"snapsite: {message}", err=True)
+    click.echo(f"snapsite: {terminal_safe(message)}", err=True)
 
 
 def _timestamp(value: str | None) -> str | None:
@@ -46,7 +57,41 @@ def _timestamp(value: str | None) -> str | None:
     return value
 
 
+MAX_MEMBERS_OPTION = click.option(
+    "--max-members",
+    default=1_000_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Refuse a snapshot with more members than this (nested evidence bundles count too).",
+)
+MAX_BYTES_OPTION = click.option(
+    "--max-bytes",
+    default=64 * 2**30,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Refuse a snapshot that unpacks to more bytes than this (headers and nested bundles count too).",
+)
+
+
+def limit_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The snapshot caps every command that opens a snapshot takes: verify, build, serve, export."""
+    return MAX_MEMBERS_OPTION(MAX_BYTES_OPTION(command))
+
+
+class _Commands(click.Group):
+    """The command group; a snapsite failure becomes one line on stderr and the spec's exit code right here, so
+    the command behaves the same run as a program (`main`) or in-process (click's CliRunner, in the tests)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SnapsiteError as exc:
+            _fail(f"error: {exc.line()}")
+            ctx.exit(exc.exit_code)
+
+
 @click.group(
+    cls=_Commands,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EXIT_CODES_HELP,
 )
@@ -81,20 +126,7 @@ def cli() -> None:
     help="Distinct trusted keys that must have signed the manifest.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout instead of the summary.")
-@click.option(
-    "--max-members",
-    default=1_000_000,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Refuse archives with more members than this.",
-)
-@click.option(
-    "--max-bytes",
-    default=64 * 2**30,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Refuse archives that unpack to more bytes than this.",
-)
+@limit_options
 def verify(
     snapshot: Path,
     trust_roots: tuple[Path, ...],
@@ -116,13 +148,78 @@ def verify(
     trust_root = load_trust_root(trust_roots)
     report = verify_snapshot(snapshot, trust_root, threshold, Limits(max_members, max_bytes))
     if as_json:
-        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        _say_json(report.as_json())
     else:
         for line in summary_lines(report):
-            click.echo(line)
+            _say(line)
     for error in report.errors:
         _fail(error.line())
     sys.exit(report.exit_code)
+
+
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "--trust-root",
+    "trust_roots",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="PEM public key, or a folder of *.pem keys, to trust (for both snapshots). Repeatable.",
+)
+@click.option("--threshold", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option("--tenant", "tenants", multiple=True, help="Only this tenant (repeatable), in both snapshots.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document with every list in full.")
+@click.option("--all", "everything", is_flag=True, help="Print every list in full instead of one screen.")
+@click.option("--force", is_flag=True, help="Compare snapshots of different environments or sources anyway.")
+@click.option("--max-members", default=1_000_000, show_default=True, type=click.IntRange(min=1))
+@click.option("--max-bytes", default=64 * 2**30, show_default=True, type=click.IntRange(min=1))
+def diff(
+    old: Path,
+    new: Path,
+    trust_roots: tuple[Path, ...],
+    threshold: int,
+    tenants: tuple[str, ...],
+    as_json: bool,
+    everything: bool,
+    force: bool,
+    max_members: int,
+    max_bytes: int,
+) -> None:
+    """What changed from snapshot OLD to snapshot NEW: new runs, state changes, new and resolved failures,
+    KEV additions, schedule changes.
+
+    Both are verified in full first; exit 0 when both verify, else the failing one's verification code
+    (OLD's when both fail). Snapshots of different environments or sources are refused (exit 3) unless --force.
+    """
+    from snapsite.changes.compare import compare
+    from snapsite.changes.pair import check_pair, failed_json, verify_pair
+    from snapsite.changes.report import changes_json, summary_lines
+    from snapsite.snapshot.container import Limits
+    from snapsite.trust.roots import load_trust_root
+
+    selected = tuple(sorted(set(tenants)))
+    sides = verify_pair(
+        old, new, load_trust_root(trust_roots), threshold, Limits(max_members, max_bytes), frozenset(selected) or None
+    )
+    errors = [error for error in (side.error() for side in sides) if error is not None]
+    if errors:
+        if as_json:
+            click.echo(json.dumps(failed_json(sides), indent=2))
+        for error in errors:
+            _fail(f"error: {error.line()}")
+        sys.exit(errors[0].exit_code)
+    old_facts, new_facts = sides[0].facts, sides[1].facts
+    assert old_facts is not None and new_facts is not None
+    changes = compare(old_facts, new_facts)
+    check_pair(changes, force)
+    if as_json:
+        # ASCII JSON: a snapshot's bidi controls reach the terminal as \u202e escapes, never raw.
+        click.echo(json.dumps(changes_json(changes, selected, force), indent=2))
+    else:
+        for line in summary_lines(changes, everything):
+            click.echo(line)
 
 
 @cli.command()
@@ -139,7 +236,7 @@ def keygen(algorithm: str, output: Path) -> None:
     from snapsite.trust.keys import load_private_key, public_keyid, write_keypair
 
     private, public = write_keypair(output, algorithm)
-    click.echo(f"wrote {private} and {public} (keyid {public_keyid(load_private_key(private))})")
+    _say(f"wrote {private} and {public} (keyid {public_keyid(load_private_key(private))})")
 
 
 @cli.command()
@@ -183,7 +280,7 @@ def sign(
         "stalenessWindowHours": staleness_window_hours,
     }
     manifest = sign_snapshot(directory, keys, metadata)
-    click.echo(f"signed {directory}: {len(manifest['files'])} files, {len(keys)} signature(s)")
+    _say(f"signed {directory}: {len(manifest['files'])} files, {len(keys)} signature(s)")
 
 
 @cli.command()
@@ -240,7 +337,7 @@ def demo(
         created_at=when,
         evidence_bytes=evidence_bytes,
     )
-    click.echo(f"wrote {output}: " + ", ".join(f"{name} {n}" for name, n in sorted(counts.items())))
+    _say(f"wrote {output}: " + ", ".join(f"{name} {n}" for name, n in sorted(counts.items())))
 
 
 @dataclass(frozen=True)
@@ -259,10 +356,16 @@ class SiteArgs:
     config_path: Path | None
     allow_unverified: bool
     sign_keys: tuple[Path, ...]
+    max_members: int
+    max_bytes: int
+    since: Path | None
+    force_since: bool
+    force: bool
 
     def options(self) -> BuildOptions:
         """The build options, merged over snapsite.toml (read again on each call: `serve --watch` edits it)."""
         from snapsite.site.config import BuildOptions, find_config, merge_features, parse_scopes
+        from snapsite.snapshot.limits import Limits
 
         snapshot, trust_roots = self.snapshot, self.trust_roots
         if snapshot is None:
@@ -270,7 +373,7 @@ class SiteArgs:
             trust_roots = trust_roots or (DEMO_KEY,)
         if not trust_roots:
             raise UsageError("--trust-root is required (the public key that signed the snapshot)")
-        config = find_config(snapshot, self.config_path)
+        config, config_file = find_config(self.config_path)
         scope_list = [self.scopes] if self.scopes is not None else (config.scopes or [",".join(DEFAULT_SCOPES)])
         return BuildOptions(
             snapshot=snapshot,
@@ -284,6 +387,11 @@ class SiteArgs:
             theme=self.theme or config.theme,
             allow_unverified=self.allow_unverified,
             sign_keys=self.sign_keys,
+            limits=Limits(self.max_members, self.max_bytes),
+            force=self.force,
+            config=config_file,
+            since=self.since or (Path(config.since) if config.since else None),
+            force_since=self.force_since,
         )
 
 
@@ -332,12 +440,17 @@ _SITE_PARAMETERS = [
         help="Feature flag: runs.dashboard.enabled, runs.retry.enabled, runs.evidenceBundles.",
     ),
     click.option("--title", default=None, help="Site title [default: Runs workspace]."),
-    click.option("--theme", default=None, help="Theme name under themes/ or a folder overriding themes/default."),
+    click.option(
+        "--theme",
+        default=None,
+        help="Theme name under themes/ or a folder overriding themes/default (never beside the snapshot). "
+        "A theme is code: it runs with your rights.",
+    ),
     click.option(
         "--config",
         "config_path",
         type=click.Path(path_type=Path),
-        help="snapsite.toml to read [default: beside the snapshot].",
+        help="snapsite.toml to read [default: ./snapsite.toml; never one beside the snapshot].",
     ),
     click.option(
         "--allow-unverified",
@@ -350,6 +463,19 @@ _SITE_PARAMETERS = [
         multiple=True,
         type=click.Path(path_type=Path),
         help="Private key to sign the site with (writes site.dsse.json over SHA256SUMS). Repeatable.",
+    ),
+    MAX_MEMBERS_OPTION,
+    MAX_BYTES_OPTION,
+    click.option("--force", is_flag=True, help="Replace OUTPUT even if snapsite did not write it (deletes it)."),
+    click.option(
+        "--since",
+        type=click.Path(path_type=Path),
+        help="An older snapshot (verified in full, same trust roots): the site says what changed since it.",
+    ),
+    click.option(
+        "--force-since",
+        is_flag=True,
+        help="With --since: compare even when the two snapshots' environment or source differ.",
     ),
 ]
 
@@ -385,7 +511,7 @@ def build(site: SiteArgs, quiet: bool) -> None:
     for error in result.report.errors:
         _fail(f"warning: built unverified: {error.line()}")
     if not quiet:
-        click.echo(
+        _say(
             f"built {result.output}: {result.runs} runs, {result.pages} pages, {result.files} files, "
             f"{result.bytes / 2**20:.1f} MiB in {result.seconds:.1f} s"
         )
@@ -414,12 +540,15 @@ def serve(site: SiteArgs, port: int, bind: str, watch: bool) -> None:
 
     if not is_loopback(bind):
         _fail(f"warning: --bind {bind} serves the preview (and its snapshot's data) to other machines")
-    with Preview(site.options, site.config_path, bind, port, Terminal(click.echo, _fail)) as preview:
-        with progress_printer() as progress:
-            preview.build(progress)
-        click.echo(f"serving {preview.url} ({'watching for changes, ' if watch else ''}Ctrl-C to stop)")
-        sys.stdout.flush()
-        preview.run(watch)
+    with Preview(site.options, site.config_path, bind, port, Terminal(_say, _fail)) as preview:
+
+        def first() -> None:
+            with progress_printer() as progress:
+                preview.build(progress)
+            _say(f"serving {preview.url} ({'watching for changes, ' if watch else ''}Ctrl-C to stop)")
+            sys.stdout.flush()
+
+        preview.run(watch, first)
 
 
 @cli.command()
@@ -441,17 +570,28 @@ def serve(site: SiteArgs, port: int, bind: str, watch: bool) -> None:
     help="The bundle to write, e.g. run-7f3a9c.tar.gz.",
 )
 @click.option("--threshold", default=1, show_default=True, type=click.IntRange(min=1))
-def export(snapshot: Path, trust_roots: tuple[Path, ...], run_id: str, output: Path, threshold: int) -> None:
+@limit_options
+def export(
+    snapshot: Path,
+    trust_roots: tuple[Path, ...],
+    run_id: str,
+    output: Path,
+    threshold: int,
+    max_members: int,
+    max_bytes: int,
+) -> None:
     """Write one run's evidence bundle (a reproducible .tar.gz) from a verified snapshot.
 
     The bundle holds the run's record, findings CSV, evidence files and attestations, manifest.json,
     SHA256SUMS and README.txt; the same snapshot gives byte-identical bundles.
     """
     from snapsite.audit.bundle import export_run
+    from snapsite.snapshot.limits import Limits
     from snapsite.trust.roots import load_trust_root
 
-    export_run(snapshot, load_trust_root(trust_roots), run_id, output, threshold, __version__)
-    click.echo(f"wrote {output}")
+    limits = Limits(max_members, max_bytes)
+    export_run(snapshot, load_trust_root(trust_roots), run_id, output, threshold, __version__, limits)
+    _say(f"wrote {output}")
 
 
 @cli.command("verify-site")
@@ -475,12 +615,19 @@ def verify_site_command(site: Path, trust_roots: tuple[Path, ...], threshold: in
 
     report = verify_site(site, load_trust_root(trust_roots) if trust_roots else None, threshold)
     if as_json:
-        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        _say_json(report.as_json())
     else:
-        click.echo(f"site       {site}: {report.files_checked} files checked, {len(report.failures)} failure(s)")
+        _say(f"site       {site}: {report.files_checked} files checked, {len(report.failures)} failure(s)")
         state = "checked" if report.signature_checked else "not checked (no --trust-root)"
-        click.echo(f"signature  {'present' if report.signed else 'absent'}, {state}")
-        click.echo(f"verdict    {'VERIFIED' if not report.errors else f'FAILED (exit {report.exit_code})'}")
+        _say(f"signature  {'present' if report.signed else 'absent'}, {state}")
+        if report.snapshot_verdict is not None:
+            _say(f"snapshot   {report.snapshot_verdict} (as the site's signed predicate says)")
+        verdict = "VERIFIED" if not report.errors else f"FAILED (exit {report.exit_code})"
+        if not report.errors and report.snapshot_verdict not in (None, "verified"):
+            verdict += ", but built from an UNVERIFIED snapshot (--allow-unverified)"
+        _say(f"verdict    {verdict}")
+    if report.snapshot_verdict not in (None, "verified"):
+        _fail("warning: the site was built from a snapshot that failed verification (--allow-unverified)")
     for error in report.errors:
         _fail(error.line())
     sys.exit(report.exit_code)
@@ -491,13 +638,15 @@ def schema() -> None:
     """Print the JSON Schema of every snapshot record type."""
     from snapsite.snapshot.records import json_schemas
 
-    click.echo(json.dumps(json_schemas(), indent=2, sort_keys=True))
+    click.echo(json.dumps(json_schemas(), indent=2, sort_keys=True))  # our own text
 
 
 def main() -> None:
     """Entry point: one line and the spec's exit code for every failure, never a traceback."""
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)  # the exit code of a failure the command group reported
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except SnapsiteError as exc:
         _fail(f"error: {exc.line()}")
         sys.exit(exc.exit_code)

@@ -65,7 +65,7 @@ def assert_clean(page: Page, axe_source: str, what: str) -> None:
 
 
 def first_run(demo: Site, needle: str) -> str:
-    pages = sorted((demo.root / "runs").glob("**/*.html"))
+    pages = sorted((demo.root / "runs").glob("*/*.html"))
     return next(p.relative_to(demo.root).as_posix() for p in pages if needle in p.read_text())
 
 

@@ -142,7 +142,7 @@ def test_preview_impact_counts_the_images_of_the_tenant(open_page: Opener, demo:
     result = page.inner_text("#preview-impact-result")
     assert "6h 00m old" in result and "ERR_RUN_009" not in result
     command = page.locator("#preview-impact-result button[data-copy]")
-    assert command.get_attribute("data-copy") == "stella runs preview --tenant 'globex' --file keys.json"
+    assert command.get_attribute("data-copy") == "stella runs preview '--tenant=globex' --file keys.json"
     assert command.is_visible()
 
     with page.expect_download() as info:
@@ -179,7 +179,7 @@ def test_pausing_asks_first_then_shows_the_command_and_the_earliest_run(open_pag
     ask.click()
     dialog.locator("button[data-confirm]").click()
     assert row.locator(".command").is_visible()
-    assert row.locator("button.copy").get_attribute("data-copy") == f"stella schedules pause --schedule {schedule}"
+    assert row.locator("button.copy").get_attribute("data-copy") == f"stella schedules pause --schedule={schedule}"
     result = row.locator(".pause-result").inner_text()
     assert re.search(r"Earliest run after a resume: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.", result), result
 
@@ -201,13 +201,13 @@ def test_actions_need_runs_manage(open_page: Opener, demo_readonly: Site) -> Non
 
 
 def test_copy_buttons_select_the_text_when_the_clipboard_is_refused(open_page: Opener, demo: Site) -> None:
-    run = next(p for p in sorted((demo.root / "runs").glob("*.html")) if "stella runs retry" in p.read_text())
+    run = next(p for p in sorted((demo.root / "runs").glob("*/*.html")) if "stella runs retry" in p.read_text())
     page = open_page(
         demo,
         "",
     )
     page.context.add_init_script(NO_CLIPBOARD)
-    page.goto(demo.url(f"runs/{run.name}"))
+    page.goto(demo.url(f"runs/{run.parent.name}/{run.name}"))
     buttons = page.locator("#actions button[data-copy]")
     assert buttons.count() >= 2 and buttons.first.is_visible()
     line = buttons.first.get_attribute("data-copy")
@@ -222,8 +222,8 @@ def test_copy_buttons_select_the_text_when_the_clipboard_is_refused(open_page: O
 
 
 def test_escalation_text_is_copied_and_downloaded(open_page: Opener, demo: Site) -> None:
-    run = next(p for p in sorted((demo.root / "runs").glob("*.html")) if "ERR_RUN_" in p.read_text())
-    page = open_page(demo, f"runs/{run.name}")
+    run = next(p for p in sorted((demo.root / "runs").glob("*/*.html")) if "ERR_RUN_" in p.read_text())
+    page = open_page(demo, f"runs/{run.parent.name}/{run.name}")
     incident = page.input_value("#incident")
     with page.expect_download() as info:
         page.click("button[data-download-target=incident]")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
-from snapsite.site.names import slug
+from snapsite.site.names import run_slug
 
 from browser.conftest import LARGE_RUNS, Opener, Shared, Workspace
 from browser.oracle import Oracle, run_ids, sample_views
@@ -132,7 +132,7 @@ def test_segment_cooldowns_count_down_by_the_viewer_clock(
     # Paused, so the first reading does not depend on how long the page took to load on a busy machine.
     page.clock.install(time=until - timedelta(minutes=2, seconds=10))
     page.clock.pause_at(until - timedelta(minutes=2, seconds=5))
-    page.goto(large_site.url(f"runs/{slug(segment['runId'])}.html"))
+    page.goto(large_site.url(f"runs/{run_slug(segment['runId'])}.html"))
     timer = page.locator(f'tr[data-segment-id="{segment["id"]}"] .cooldown-timer')
     assert timer.inner_text() == "retry possible in 2m 05s by this computer's clock"
     page.clock.run_for(150_000)

@@ -219,8 +219,10 @@ def test_selection_downloads_csv_and_export_script(
     lines = text.splitlines()
     assert lines[0] == "#!/bin/sh" and "set -eu" in lines
     commands = [shlex.split(line) for line in lines if line.startswith("stella ")]
-    assert {c[4] for c in commands} == chosen
-    assert all(c[:4] == ["stella", "runs", "export", "--run"] and c[5:] == ["--bundle"] for c in commands)
+    assert {c[3].removeprefix("--run=") for c in commands} == chosen
+    assert all(
+        c[:3] == ["stella", "runs", "export"] and c[3].startswith("--run=") and c[4:] == ["--bundle"] for c in commands
+    )
     page.click('#selection-bar button[data-selection="clear"]')
     assert page.inner_text("#selection-bar [data-selection-count]") == "0"
     assert page.is_disabled('#selection-bar button[data-selection="csv"]')
@@ -248,7 +250,7 @@ def test_a_row_opens_the_drawer_with_the_run_sections(open_page: Opener, demo: S
     assert drawer.locator("[data-segment-id]").count() > 0
     assert drawer.locator('[data-section="actions"] button[data-copy]').first.is_visible()
     retry = drawer.locator('[data-section="actions"] button[data-copy]').evaluate_all("b => b.map(x => x.dataset.copy)")
-    assert f"stella runs retry --run {shlex.quote(failed.id)}" in retry
+    assert f"stella runs retry {shlex.quote('--run=' + failed.id)}" in retry
     # Focus is inside and stays inside; Escape closes and gives focus back to the row.
     assert drawer.evaluate("d => d.contains(document.activeElement)")
     for _ in range(40):

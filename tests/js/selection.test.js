@@ -35,15 +35,15 @@ test("the export script quotes every id and skips one holding a NUL", () => {
   assert.equal(lines[0], "#!/bin/sh");
   assert.equal(lines[1], "# Generated in the browser by snapsite from snapshot snap?shot.");
   assert.equal(lines[2], "# Export the 3 selected runs as evidence bundles.");
-  assert.equal(lines[5], "stella runs export --run 'run:a:1' --bundle");
-  assert.equal(lines[6], "stella runs export --run 'run:'\"'\"'b' --bundle");
+  assert.equal(lines[5], "stella runs export '--run=run:a:1' --bundle");
+  assert.equal(lines[6], "stella runs export '--run=run:'\"'\"'b' --bundle");
   assert.equal(lines[7], "# skipped a run whose id holds a NUL character: run?nul");
   assert.equal(lines[8], "");
   assert.equal(selection.exportScript(RUNS, [0], "s").split("\n")[2], "# Export the 1 selected run as evidence bundles.");
   // sh reads it: the quoted ids come back whole (a stand-in `stella` prints its arguments).
   const stub = 'stella() { printf "%s|" "$@"; printf "\\n"; }\n';
   const out = execFileSync("sh", ["-c", stub + script.replace("set -eu\n", "set -eu\n")], { encoding: "utf8" });
-  assert.deepEqual(out.trim().split("\n"), ["runs|export|--run|run:a:1|--bundle|", "runs|export|--run|run:'b|--bundle|"]);
+  assert.deepEqual(out.trim().split("\n"), ["runs|export|--run=run:a:1|--bundle|", "runs|export|--run=run:'b|--bundle|"]);
 });
 
 test("selection bookkeeping: set, count, clear", () => {

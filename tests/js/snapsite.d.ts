@@ -12,6 +12,7 @@ interface SnapsiteNamespace {
   drawer: typeof import("../../themes/default/static/drawer.js");
   runsLoader: typeof import("../../themes/default/static/runs-loader.js");
   workspace: typeof import("../../themes/default/static/workspace.js");
+  printView: typeof import("../../themes/default/static/print-view.js");
   requests: typeof import("../../themes/default/static/requests.js");
 }
 

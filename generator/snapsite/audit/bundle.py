@@ -14,6 +14,7 @@ from snapsite.fileio import write_atomic
 from snapsite.formats.downloads import findings_csv
 from snapsite.formats.tarball import deterministic_targz
 from snapsite.snapshot.container import Container, Limits, open_container
+from snapsite.snapshot.member_names import collision_key, shown_name
 from snapsite.snapshot.records import EvidenceItem, FindingDelta, Run
 from snapsite.spec import RUN_BUNDLE_SCHEMA
 from snapsite.trust.roots import TrustRoot
@@ -26,6 +27,7 @@ Members:
   run.json           the run's record, exactly as in the snapshot's runs.ndjson
   findings.csv       the run's findings delta (cells starting = + - @ are prefixed with ')
   evidence/...       the run's evidence files and their DSSE attestations, at their snapshot paths
+  snapshot/...       any such file the snapshot keeps outside evidence/, under this prefix
   manifest.json      every other member with its size and sha256
   SHA256SUMS         the same digests in sha256sum format
 
@@ -48,6 +50,26 @@ class RunBundleData:
     evidence: list[EvidenceItem] = field(default_factory=list)
 
 
+def member_name(snapshot_path: str) -> str:
+    """Where a snapshot file goes in a bundle: its own path under `evidence/`, else under `snapshot/`.
+
+    The bundle's own members (run.json, findings.csv, manifest.json, SHA256SUMS, README.txt) sit at the root, so
+    no snapshot path (an evidence item may name any listed file, `run.json` included) can replace one of them.
+    """
+    return snapshot_path if snapshot_path.startswith("evidence/") else f"snapshot/{snapshot_path}"
+
+
+def _refuse_case_twins(names: list[str]) -> None:
+    """Two members equal after case folding would overwrite each other when unpacked on FAT32/exFAT/NTFS."""
+    seen: dict[str, str] = {}
+    for name in sorted(names):
+        other = seen.setdefault(collision_key(name), name)
+        if other != name:
+            raise SnapshotError(
+                "export", shown_name(name), f"collides with '{shown_name(other)}' in the bundle", ExitCode.INVALID
+            )
+
+
 def bundle_bytes(
     container: Container, data: RunBundleData, snapshot_id: str, created_at: datetime, version: str
 ) -> bytes:
@@ -55,9 +77,10 @@ def bundle_bytes(
     members: dict[str, bytes] = {"run.json": data.run_line.rstrip(b"\n") + b"\n"}
     members["findings.csv"] = findings_csv(data.findings)
     for item in data.evidence:
-        members[item.path] = container.path(item.path).read_bytes()
+        members[member_name(item.path)] = container.read_bytes(item.path)
         if item.attestation is not None:
-            members[item.attestation] = container.path(item.attestation).read_bytes()
+            members[member_name(item.attestation)] = container.read_bytes(item.attestation)
+    _refuse_case_twins([*members, "SHA256SUMS", "manifest.json", "README.txt"])
     listed = [
         {"path": path, "size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
         for path, content in sorted(members.items())
@@ -98,10 +121,18 @@ class _RunCollector:
 
 
 def export_run(
-    snapshot: Path, trust_root: TrustRoot, run_id: str, output: Path, threshold: int, version: str
+    snapshot: Path,
+    trust_root: TrustRoot,
+    run_id: str,
+    output: Path,
+    threshold: int,
+    version: str,
+    limits: Limits | None = None,
 ) -> VerificationReport:
     """Verify `snapshot` and write the run's bundle to `output` (atomically); only from a verified snapshot."""
-    with open_container(snapshot, Limits()) as container:
+    if output.is_symlink() or (output.exists() and not output.is_file()):
+        raise UsageError(f"output {output} exists and is not a regular file")
+    with open_container(snapshot, limits or Limits()) as container:
         sink = _RunCollector(run_id)
         report = verify_container(container, trust_root, threshold, sink=sink)
         if report.errors:
@@ -111,7 +142,7 @@ def export_run(
         assert report.manifest is not None
         data = bundle_bytes(container, sink.data, report.manifest.snapshot_id, report.manifest.created_at, version)
     try:
-        write_atomic(output, data)
+        write_atomic(output, data)  # exclusive, no-follow: a link planted beside the output is never followed
     except OSError as exc:
         raise UsageError(f"{output}: cannot write the bundle ({exc.strerror or exc})") from None
     return report

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +58,14 @@ class SiteReport:
     def exit_code(self) -> int:
         return self.errors[0].exit_code if self.errors else int(ExitCode.OK)
 
+    @property
+    def snapshot_verdict(self) -> str | None:
+        """What the signed predicate says of the snapshot the site was built from (`verified`, `unverified`),
+        or None when no signature was verified: an unsigned claim is not shown."""
+        verification = self.predicate.get("verification")
+        verdict = verification.get("verdict") if isinstance(verification, dict) else None
+        return verdict if isinstance(verdict, str) else None
+
     def as_json(self) -> dict[str, Any]:
         """The `--json` report of `verify-site`."""
         return {
@@ -66,11 +76,42 @@ class SiteReport:
             "signatureChecked": self.signature_checked,
             "signatures": [s.as_json() for s in self.signatures],
             "predicate": self.predicate,
+            "snapshotVerdict": self.snapshot_verdict,
             "errors": [e.as_dict() for e in self.errors],
         }
 
 
+_KINDS = {
+    stat.S_IFLNK: "a symlink",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _entries(root: Path) -> tuple[set[str], dict[str, str]]:
+    """Regular files by relative name, and every other entry (link, FIFO, device...) with what it is.
+
+    Nothing is followed or opened: a FIFO would block a reader, a symlink would check a file outside the site.
+    """
+    files: set[str] = set()
+    special: dict[str, str] = {}
+    for folder, dirnames, filenames in os.walk(root):
+        for name in (*dirnames, *filenames):
+            path = Path(folder, name)
+            mode = path.lstat().st_mode
+            relative = path.relative_to(root).as_posix()
+            if stat.S_ISREG(mode):
+                files.add(relative)
+            elif not stat.S_ISDIR(mode):
+                special[relative] = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    return files, special
+
+
 def _listed(root: Path) -> dict[str, str]:
+    if (root / SUMS).is_symlink():
+        raise SnapshotError("digest", SUMS, "a symlink: not a regular file", ExitCode.DIGEST)
     try:
         text = (root / SUMS).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -97,19 +138,28 @@ def verify_site(root: Path, trust_root: TrustRoot | None, threshold: int = 1) ->
     except SnapshotError as exc:
         report.errors.append(exc)
         return report
-    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() or p.is_symlink()}
+    present, special = _entries(root)
     present -= {SUMS, SITE_ENVELOPE}
-    problems = [(name, "listed in SHA256SUMS but missing") for name in sorted(listed.keys() - present)]
+    problems = [(name, f"{what}: only regular files may be in a site") for name, what in special.items()]
+    problems += [
+        (name, "listed in SHA256SUMS but missing") for name in sorted(listed.keys() - present - special.keys())
+    ]
     problems += [(name, "present but not listed in SHA256SUMS") for name in sorted(present - listed.keys())]
     names = sorted(listed.keys() & present)
-    for name, digest in zip(names, hash_files([root / n for n in names]), strict=True):
+    try:
+        digests = hash_files([root / n for n in names])
+    except OSError as exc:  # replaced by something else while being checked
+        name = Path(os.fsdecode(exc.filename or root)).relative_to(root).as_posix() if exc.filename else str(root)
+        digests = []
+        problems.append((name, f"cannot read: {exc.strerror or exc}"))
+    for name, digest in zip(names, digests, strict=False):
         report.files_checked += 1
         if digest.sha256 != listed[name]:
             problems.append((name, f"sha256 {digest.sha256}, SHA256SUMS says {listed[name]}"))
     problems.sort()
     report.failures = [{"path": p, "problem": m} for p, m in problems]
     report.errors += [SnapshotError("digest", p, m, ExitCode.DIGEST) for p, m in problems]
-    report.signed = (root / SITE_ENVELOPE).is_file()
+    report.signed = (root / SITE_ENVELOPE).is_file() and SITE_ENVELOPE not in special
     if trust_root is not None:
         _check_signature(root, trust_root, threshold, report)
     return report

@@ -59,10 +59,21 @@ set -eu
 """
 
 
+def option(name: str, value: str) -> str:
+    """`--name=value` as one argument, so a value starting with `-` (a hostile run or segment id) can never
+    become an option of `stella`; quoting alone does not prevent that, since the shell removes the quotes."""
+    return f"--{name}={value}"
+
+
+def command_line(words: Sequence[str]) -> str:
+    """One shell command line: every word shell-quoted (ids go in as `option(...)` words)."""
+    return " ".join(shlex.quote(word) for word in words)
+
+
 def command_script(snapshot_id: str, purpose: str, commands: Sequence[Sequence[str]]) -> str:
     """A POSIX shell script running `commands` (each argument shell-quoted) one after another."""
     lines = [SCRIPT_HEADER.format(snapshot_id=_comment(snapshot_id)), f"# {_comment(purpose)}\n"]
-    lines += [" ".join(shlex.quote(arg) for arg in command) + "\n" for command in commands]
+    lines += [command_line(command) + "\n" for command in commands]
     if not commands:
         lines.append("echo 'nothing to do'\n")
     return "".join(lines)

@@ -1,7 +1,11 @@
 """`snapsite serve`: a local preview of the site that reloads itself when a rebuild finishes.
 
-The site's files are served byte for byte, except that HTML responses get one `<script>` before `</body>`: the
-reload client, served from memory. Nothing is ever written into the site. The page's own CSP forbids it to open
+The site's files are served byte for byte, except that the site's own HTML pages get one `<script>` before
+`</body>`: the reload client, served from memory. Nothing is ever written into the site. Files taken from the
+snapshot (evidence, bundles) are sent as downloads that nothing renders: `Content-Disposition: attachment`,
+`application/octet-stream`, nosniff and a `sandbox` CSP, and never get the script. Only a loopback `Host` (or the
+address given to --bind) is answered, with 421 otherwise: a page on another site that rebinds its DNS name to
+127.0.0.1 must not read the preview or its event stream. The page's own CSP forbids it to open
 the event stream (connect-src falls back to `default-src 'none'`), so the client starts a dedicated worker
 (worker-src falls back to `script-src 'self'`), whose policy comes from its own response and lets it connect.
 """
@@ -131,6 +135,30 @@ _CONTENT_TYPES = {
     ".pem": "text/plain; charset=utf-8",
 }
 _NO_SUFFIX = {"SHA256SUMS": "text/plain; charset=utf-8"}
+
+
+# Folders of the site whose files come from the snapshot (evidence files and attestations, run bundles): data, not
+# pages, whatever their name says.
+SNAPSHOT_FOLDERS = ("evidence", "bundles")
+_DOWNLOAD_HEADERS = (
+    ("Content-Disposition", "attachment"),
+    ("Content-Security-Policy", "sandbox; default-src 'none'"),
+)
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def is_snapshot_file(root: Path, path: Path) -> bool:
+    """Whether a site file was taken from the snapshot (so it is served as a download, never as a page)."""
+    parts = path.relative_to(root).parts
+    return len(parts) > 1 and parts[0] in SNAPSHOT_FOLDERS
+
+
+def host_allowed(host_header: str | None, port: int, bound: str) -> bool:
+    """Whether a request's `Host` names this preview: a loopback name (or the bound address) with its port."""
+    if host_header is None:
+        return False
+    names = {*_LOOPBACK_HOSTS, f"[{bound}]" if ":" in bound else bound}
+    return host_header.lower() in {f"{name}:{port}" for name in names}
 
 
 def content_type(path: Path) -> str:
@@ -264,6 +292,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, body: bool) -> None:
         try:
+            if not host_allowed(self.headers.get("Host"), self.server.server_port, self.server.bound):
+                self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "the preview answers only http://127.0.0.1:PORT/")
+                return
             path = urlsplit(self.path).path
             if path == EVENTS_PATH:
                 self._events(body)
@@ -287,7 +318,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        kind = content_type(found)
+        download = is_snapshot_file(self.server.site_root, found)
+        kind = "application/octet-stream" if download else content_type(found)
         try:
             handle = found.open("rb")
         except OSError:  # swapped away by a rebuild between the lookup and now
@@ -297,7 +329,7 @@ class _Handler(BaseHTTPRequestHandler):
             if kind == _HTML:
                 self._send(kind, inject_reload(handle.read(), self.server.hub.build), body)
                 return
-            self._headers(kind, str(os.fstat(handle.fileno()).st_size))
+            self._headers(kind, str(os.fstat(handle.fileno()).st_size), _DOWNLOAD_HEADERS if download else ())
             if body:
                 shutil.copyfileobj(handle, self.wfile)
 
@@ -306,10 +338,12 @@ class _Handler(BaseHTTPRequestHandler):
         if body:
             self.wfile.write(data)
 
-    def _headers(self, kind: str, length: str) -> None:
+    def _headers(self, kind: str, length: str, extra: tuple[tuple[str, str], ...] = ()) -> None:
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", length)
+        for name, value in extra:
+            self.send_header(name, value)
         self.send_header("Cache-Control", "no-store")  # a preview changes under the browser's feet
         self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
@@ -349,6 +383,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.site_root = site_root.resolve()
         self.hub = hub
+        self.bound = host
         super().__init__((host, port), _Handler)
 
     def server_bind(self) -> None:
@@ -430,12 +465,19 @@ class Preview:
             self._unverified(result)
         self.hub.set_state(READY, 1)
 
-    def run(self, watch: bool) -> NoReturn:
-        """Serve until interrupted (KeyboardInterrupt), rebuilding on changes when `watch`."""
-        self._thread = threading.Thread(target=self.server.serve_forever, name="snapsite-serve", daemon=True)
-        self._thread.start()
+    def run(self, watch: bool, first: Callable[[], None] | None = None) -> NoReturn:
+        """Run `first` (the first build), then serve until interrupted (KeyboardInterrupt), rebuilding on changes
+        when `watch`; the watcher is started before `first`, so an edit made during the first build is not lost."""
+
+        def start() -> None:
+            if first is not None:
+                first()
+            self._thread = threading.Thread(target=self.server.serve_forever, name="snapsite-serve", daemon=True)
+            self._thread.start()
+
         if watch:
-            watch_and_rebuild(self.options, self.make_options, self.config, self)
+            watch_and_rebuild(self.options, self.make_options, self.config, self, first=start)
+        start()
         forever = threading.Event()
         while True:
             forever.wait()

@@ -120,7 +120,8 @@ def _sums_digest(output: Path) -> str | None:
 def _inputs(options: BuildOptions, previous: dict[str, list[Any]]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """The inputs that shape the output, as plain JSON data, and the stat cache for the next call."""
     started = time.time_ns()
-    trees = [options.snapshot.resolve(), *(d.resolve() for d in theme_dirs(options.theme)), GENERATOR_CODE]
+    since = [options.since.resolve()] if options.since is not None else []  # `--since OLD` shapes the site too
+    trees = [options.snapshot.resolve(), *(d.resolve() for d in theme_dirs(options.theme)), GENERATOR_CODE, *since]
     listed = {tree: _files_of(tree, options.output) for tree in trees}
     files = sorted({file for paths in listed.values() for file in paths})
     digests: dict[Path, str] = {}
@@ -146,7 +147,7 @@ def _inputs(options: BuildOptions, previous: dict[str, list[Any]]) -> tuple[dict
     def tree_files(tree: Path) -> dict[str, str]:
         return {(file.relative_to(tree).as_posix() if file != tree else "."): digests[file] for file in listed[tree]}
 
-    snapshot, *themes, code = trees
+    snapshot, *themes, code = trees[: len(trees) - len(since)]
     inputs = {
         "generator": {"version": __version__, "code": tree_files(code)},
         "options": {
@@ -159,6 +160,8 @@ def _inputs(options: BuildOptions, previous: dict[str, list[Any]]) -> tuple[dict
         "snapshot": {"path": str(snapshot), "files": tree_files(snapshot)},
         "themes": [{"path": str(theme), "files": tree_files(theme)} for theme in themes],
     }
+    if since:
+        inputs["since"] = {"path": str(since[0]), "files": tree_files(since[0]), "force": options.force_since}
     return inputs, stats
 
 
@@ -195,11 +198,11 @@ def watch_targets(options: BuildOptions, config: Path | None) -> WatchTargets:
     folders = {folder.resolve() for folder in theme_dirs(options.theme)}
     # The snapshot's own path too: a folder deleted and made again shows up there first.
     files = {snapshot}
-    if config is not None:
-        files.add(config.resolve())
-    else:
-        files.update({snapshot / CONFIG_NAME, snapshot.parent / CONFIG_NAME})
-    for path in (snapshot, *(root.resolve() for root in options.trust_roots)):
+    # The operator's config only (see site.config): never one beside the snapshot.
+    files.add((config if config is not None else Path.cwd() / CONFIG_NAME).resolve())
+    since = (options.since.resolve(),) if options.since is not None else ()
+    files.update(since)
+    for path in (snapshot, *since, *(root.resolve() for root in options.trust_roots)):
         (folders if path.is_dir() else files).add(path)
     return WatchTargets(frozenset(folders), frozenset(files))
 
@@ -313,17 +316,21 @@ def watch_and_rebuild(
     listener: BuildListener,
     rebuild: Rebuild = rebuild_site,
     delay: float = DEBOUNCE_SECONDS,
+    first: Callable[[], None] | None = None,
 ) -> NoReturn:
     """Rebuild whenever the inputs of the site built with `options` change, one build at a time, until interrupted.
 
     Changes during a build make exactly one more build after it. `make_options` runs before each build, so an
     edited snapsite.toml (title, theme, scopes...) takes effect; an error in it fails that build like any other.
     Runs in the calling thread, so that Ctrl-C (KeyboardInterrupt) interrupts a build, which cleans up after itself.
+    `first` (serve's first build) runs once the watcher is watching, so an edit made during it is not lost.
     """
     changes = RebuildQueue(delay)
     watcher = Watcher(options.output, lambda _path: changes.notify())
     try:
         watcher.watch(watch_targets(options, config))
+        if first is not None:
+            first()
         while True:
             changes.wait()
             listener.building()

@@ -13,18 +13,21 @@ from typing import Any
 
 from snapsite import __version__
 from snapsite.audit.sitesign import sign_site
+from snapsite.changes.facts import FactsCollector
 from snapsite.errors import ExitCode
-from snapsite.formats.downloads import command_script, submit_script
+from snapsite.formats.downloads import command_script, option, submit_script
 from snapsite.progress import Progress
 from snapsite.site.collect import SiteCollector
-from snapsite.site.config import BuildOptions, build_time
+from snapsite.site.config import BuildOptions, build_time, check_theme_folder
 from snapsite.site.incremental import PreviousOutput, RenderState, tree_digest
 from snapsite.site.output import SiteWriter
 from snapsite.site.render import Renderer, collect_assets, json_for_script, theme_dirs
-from snapsite.site.run_pages import RunContext, bundle_file, plan_buckets, rendering_runs
+from snapsite.site.run_pages import PARALLEL_FROM_RUNS, RunContext, plan_buckets, rendering_runs
 from snapsite.site.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
+from snapsite.site.since import CHANGES_DATA, SinceParts, both, named, since_parts
 from snapsite.site.spill import Spill, bucket_of
 from snapsite.site.views.attention import attention_items, refresh_command
+from snapsite.site.views.changes import static_change_rows
 from snapsite.site.views.context import SiteInfo, heartbeat_warning, staleness
 from snapsite.site.views.evidence_page import evidence_page
 from snapsite.site.views.format import duration, iso, runbook_name, size
@@ -33,6 +36,7 @@ from snapsite.site.views.index import (
     STATIC_ROWS,
     Card,
     IndexPage,
+    changes_card,
     filter_options,
     list_page_name,
     newest_first,
@@ -45,13 +49,14 @@ from snapsite.site.views.runs import (
     Scopes,
     SiteBundle,
     attestation_href,
+    bundle_file,
     evidence_href,
     evidence_view,
     open_failures,
 )
 from snapsite.site.views.schedules import ScheduleRow, schedules_page
 from snapsite.site.views.verification_page import verification_page
-from snapsite.snapshot.container import Container, Limits, open_container
+from snapsite.snapshot.container import Container, open_container
 from snapsite.snapshot.records import EvidenceItem
 from snapsite.trust.roots import load_trust_root
 from snapsite.verify.evidence import EvidenceStatus
@@ -76,19 +81,25 @@ class BuildResult:
 
 
 def build_site(
-    options: BuildOptions, progress: Progress | None = None, previous: PreviousOutput | None = None
+    options: BuildOptions,
+    progress: Progress | None = None,
+    previous: PreviousOutput | None = None,
+    parallel_from: int = PARALLEL_FROM_RUNS,
 ) -> BuildResult:
     """Verify `options.snapshot` and render it into `options.output`; the old output survives any failure.
 
     With `previous` (the output of the last build and its render state), the files of runs whose inputs are
-    unchanged are taken from it instead of rendered again, giving the same bytes as a full build.
+    unchanged are taken from it instead of rendered again, giving the same bytes as a full build. Run pages are
+    rendered in worker processes from `parallel_from` runs on.
     """
     started = time.monotonic()
     trust_root = load_trust_root(options.trust_roots)
     dirs = theme_dirs(options.theme)
-    writer = SiteWriter(options.output)
+    if len(dirs) > 1:
+        check_theme_folder(dirs[0], options.snapshot)
+    writer = SiteWriter(options.output, _inputs_of(options, dirs), options.force)
     try:
-        with open_container(options.snapshot, Limits()) as container, _spill_folder(writer) as spill_dir:
+        with open_container(options.snapshot, options.limits) as container, _spill_folder(writer) as spill_dir:
             report = VerificationReport(source=str(options.snapshot), threshold=options.threshold)
             scopes = _scopes(options)
             spill = Spill(spill_dir, buckets=256)
@@ -98,19 +109,33 @@ def build_site(
                 tenants=frozenset(options.tenants) if options.tenants else None,
                 scopes=scopes,
             )
+            # A --since build also keeps the facts of this snapshot that the comparison with OLD needs.
+            facts = FactsCollector(report, collector.tenants) if options.since is not None else None
             _step(progress, "verifying", 0, 1)
             verify_container(
-                container, trust_root, options.threshold, report, sink=collector, keep_going=options.allow_unverified
+                container,
+                trust_root,
+                options.threshold,
+                report,
+                sink=collector if facts is None else both(collector, facts),
+                keep_going=options.allow_unverified,
             )
             spill.close()
             collector.hide_outside_references()
             _refuse_unless_allowed(report, options)
             collector.finish_rows()
+            since = None
+            if facts is not None:
+                _step(progress, "verifying --since", 0, 1)
+                tenant_names = {t.id: t.name for t in report.tenants}
+                since = since_parts(options, trust_root, facts, collector.slugs, tenant_names)
             reusable = previous if report.verified else None
-            rendered = _render(container, options, dirs, report, collector, writer, spill, progress, reusable)
+            rendered = _render(
+                container, options, dirs, report, collector, writer, spill, progress, reusable, since, parallel_from
+            )
         writer.write_sums()
         if options.sign_keys:
-            sign_site(writer.root, options.sign_keys, _site_predicate(options, report))
+            sign_site(writer.root, options.sign_keys, _site_predicate(options, report, since))
         writer.commit()
     except BaseException:
         writer.abort()
@@ -128,9 +153,17 @@ def build_site(
     )
 
 
-def _site_predicate(options: BuildOptions, report: VerificationReport) -> dict[str, Any]:
-    """What the site's signature vouches for, beyond SHA256SUMS: its source and how it was made."""
-    return {
+def _inputs_of(options: BuildOptions, theme: list[Path]) -> list[Path]:
+    """What the output may neither be, hold nor sit in: everything the build reads."""
+    config = [options.config] if options.config is not None else []
+    own_theme = theme[:-1]  # the installed default theme is package data, never near an output
+    return [options.snapshot, *options.trust_roots, *options.sign_keys, *config, *own_theme]
+
+
+def _site_predicate(options: BuildOptions, report: VerificationReport, since: SinceParts | None) -> dict[str, Any]:
+    """What the site's signature vouches for, beyond SHA256SUMS: its source (and OLD's, for `--since`) and how it
+    was made."""
+    predicate = {
         "snapshotId": report.snapshot_id,
         "generator": {"name": "snapsite", "version": __version__},
         "options": options.shaping(),
@@ -140,6 +173,10 @@ def _site_predicate(options: BuildOptions, report: VerificationReport) -> dict[s
             "errors": [e.line() for e in report.errors],
         },
     }
+    if since is not None:
+        old = since.changes.old
+        predicate["since"] = {"snapshotId": old.snapshot_id, "createdAt": old.created_at, "force": options.force_since}
+    return predicate
 
 
 @contextmanager
@@ -170,10 +207,12 @@ def _refuse_unless_allowed(report: VerificationReport, options: BuildOptions) ->
     coverable = {ExitCode.SIGNATURE, ExitCode.DIGEST}
     if options.allow_unverified and all(e.exit_code in coverable for e in report.errors):
         return
-    raise report.errors[0]
+    raise report.errors[0] if options.since is None else named(report.errors[0], report.source)
 
 
-def _site_info(options: BuildOptions, report: VerificationReport, collector: SiteCollector) -> SiteInfo:
+def _site_info(
+    options: BuildOptions, report: VerificationReport, collector: SiteCollector, since: SinceParts | None
+) -> SiteInfo:
     manifest = report.manifest
     assert manifest is not None
     built = build_time(manifest.created_at)
@@ -199,6 +238,7 @@ def _site_info(options: BuildOptions, report: VerificationReport, collector: Sit
         scopes=tuple(sorted(options.scopes)),
         features=tuple(sorted(options.features.items())),
         generator_version=__version__,
+        since=since.info if since else None,
     )
 
 
@@ -235,11 +275,13 @@ def _render(
     spill: Spill,
     progress: Progress | None,
     previous: PreviousOutput | None,
+    since: SinceParts | None,
+    parallel_from: int,
 ) -> _Rendered:
     """Write every page and file of the site, taking unchanged buckets' files from `previous`."""
     assets = collect_assets(dirs)
     renderer = Renderer(dirs, assets)
-    site = _site_info(options, report, collector)
+    site = _site_info(options, report, collector, since)
     scopes = collector.scopes
     statuses = {e.id: e for e in report.evidence}
     by_run: dict[str, list[tuple[EvidenceItem, EvidenceStatus]]] = defaultdict(list)
@@ -256,13 +298,14 @@ def _render(
         tenant_names={t.id: t.name for t in report.tenants},
         schedule_names={s.id: s.name for s in collector.schedules},
         run_ids=frozenset(collector.run_ids),
+        run_slugs=collector.slugs,
         evidence=by_run,
         output_root=writer.root,
         now=collector.now,
         container=container,
         bundles=scopes.bundles and scopes.downloads,
         previous=previous,
-        rows={row.id: row for row in rows},
+        changes=since.runs if since else {},
     )
     jobs, state = plan_buckets(context, rows, spill, collector.findings_per_run)
     for job in jobs:
@@ -272,13 +315,13 @@ def _render(
     bundles: dict[str, SiteBundle] = {}
     bundle_owner = {bundle_file(row.slug): row.id for row in rows}
     reused = 0
-    with rendering_runs(context, jobs, len(rows), progress) as run_files:
+    with rendering_runs(context, jobs, len(rows), progress, parallel_from) as run_files:
         for file in run_files:
             writer.record(file.path, file.sha256, file.size)
             reused += file.reused and file.path.startswith("runs/")
             if file.path.startswith("bundles/"):
                 bundles[bundle_owner[file.path]] = SiteBundle(file.path, file.size, size(file.size), file.sha256)
-    _site_pages(pages, container, options, dirs, report, collector, previous)
+    _site_pages(pages, container, options, dirs, report, collector, previous, since)
     row_of = {r.id: r for r in rows}
     entries = [
         (row_of[item.run_id], evidence_view(item, statuses[item.id], scopes))
@@ -299,6 +342,7 @@ def _site_pages(
     report: VerificationReport,
     collector: SiteCollector,
     previous: PreviousOutput | None,
+    since: SinceParts | None,
 ) -> None:
     """The index, listing, schedules, observability, verification and runbook pages, data files and scripts."""
     writer, site, scopes = pages.writer, pages.site, collector.scopes
@@ -307,7 +351,7 @@ def _site_pages(
         collector.schedules,
         list(site.tenants),
         collector.observability.queue_depth(),
-        collector.run_ids,
+        collector.slugs,
         collector.now,
         scopes.manage,
         impact_index_age=site.impact_index_age_text,
@@ -316,11 +360,13 @@ def _site_pages(
     data_files = _write_run_data(writer, ordered, collector.spill.buckets, schedules_view.rows, site)
     if collector.impact:
         writer.write_text("data/impact.js", f"window.snapsiteImpact={json_for_script(collector.impact)};\n")
+    if since is not None:
+        writer.write_text(CHANGES_DATA, f"window.snapsiteChanges={json_for_script(since.tab)};\n")
     list_pages = tuple(
         (list_page_name(n + 1), f"runs {n * LIST_PAGE_SIZE + 1}-{min(len(ordered), (n + 1) * LIST_PAGE_SIZE)}")
         for n in range(max(1, -(-len(ordered) // LIST_PAGE_SIZE)))
     )
-    observability = observability_page(collector.observability, site.heartbeat_warning, collector.run_ids)
+    observability = observability_page(collector.observability, site.heartbeat_warning, collector.slugs)
     attention = attention_items(
         observability.alerts,
         ordered,
@@ -328,14 +374,17 @@ def _site_pages(
         stale=site.staleness.level == "red",
         refresh=refresh_command(options.tenants, site.scopes),
     )
-    index = _index_page(collector, site, ordered, list_pages, data_files, options)
+    index = _index_page(collector, site, ordered, list_pages, data_files, options, since)
     index = replace(index, attention=attention)
     pages.write("index.html", "index.html", "Runs", "index.html", page=index)
     for number, (href, _) in enumerate(list_pages, start=1):
         chunk = ordered[(number - 1) * LIST_PAGE_SIZE : number * LIST_PAGE_SIZE]
         title = f"All runs, page {number}"
         pages.write(href, "list.html", title, "index.html", rows=chunk, number=number, pages=list_pages)
-    pages.write("schedules.html", "schedules.html", "Schedules", "schedules.html", page=schedules_view)
+    schedule_changes = since.schedules if since else None
+    pages.write(
+        "schedules.html", "schedules.html", "Schedules", "schedules.html", page=schedules_view, changes=schedule_changes
+    )
     pages.write("observability.html", "observability.html", "Observability", "observability.html", page=observability)
     _copy_evidence(container, writer, collector, scopes, previous)
     files, hidden_files = _manifest_files(report, collector)
@@ -381,12 +430,14 @@ def _index_page(
     list_pages: tuple[tuple[str, str], ...],
     data_files: tuple[str, ...],
     options: BuildOptions,
+    since: SinceParts | None,
 ) -> IndexPage:
     active = [r for r in ordered if r.state in ACTIVE_STATES]
     queue = collector.observability.queue_depth()
     planner = int(sum(v for (_, _, stage), v in queue.items() if stage == "planner"))
     executor = int(sum(v for (_, _, stage), v in queue.items() if stage == "executor"))
     cards: tuple[Card, ...] = ()
+    moved = since.cards if since else {}
     if options.feature("runs.dashboard.enabled"):
         cards = (
             Card("Active runs", str(len(active)), "planning, queued or running", "card-active"),
@@ -399,9 +450,12 @@ def _index_page(
             ),
             Card("KEV deltas", str(sum(r.kev_additions for r in ordered)), "known exploited additions", "card-kev"),
         )
+        cards = tuple(replace(card, change=moved.get(card.testid)) for card in cards)
+        if since is not None:
+            cards += (changes_card(since.info, since.failures),)
     return IndexPage(
         cards=cards,
-        tab_counts=tab_counts(ordered, len(collector.schedules)),
+        tab_counts=tab_counts(ordered, len(collector.schedules), len(since.changes.runs) if since else None),
         rows=tuple(active[:STATIC_ROWS]),
         active_total=len(active),
         filters=filter_options(
@@ -412,6 +466,8 @@ def _index_page(
         list_pages=list_pages,
         data_files=data_files,
         backlog=(("Planner backlog", planner), ("Executor backlog", executor)),
+        changes=static_change_rows(since.changes, STATIC_ROWS, collector.slugs) if since else (),
+        changes_total=len(since.changes.runs) if since else 0,
     )
 
 
@@ -433,7 +489,7 @@ def _write_run_data(
     """
     names = []
     for start in range(0, len(ordered), ROWS_PER_DATA_FILE):
-        name = f"data/runs-{start // ROWS_PER_DATA_FILE + 1:04d}.js"
+        name = runs_data_file(start // ROWS_PER_DATA_FILE + 1)
         chunk = [
             [*(getattr(row, f) for f in RUN_FIELDS), bucket_of(row.id, buckets)]
             for row in ordered[start : start + ROWS_PER_DATA_FILE]
@@ -466,6 +522,11 @@ def _write_run_data(
     }
     writer.write_text("data/meta.js", f"window.snapsiteMeta={json_for_script(meta)};\n")
     return ("data/meta.js", *names)
+
+
+def runs_data_file(number: int) -> str:
+    """The classic script holding the `number`th (from 1) ROWS_PER_DATA_FILE rows of the runs table."""
+    return f"data/runs-{number:04d}.js"
 
 
 def _camel(name: str) -> str:
@@ -522,7 +583,7 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
         command_script(
             site.snapshot_id,
             "Export every run of this site as an evidence bundle.",
-            [("stella", "runs", "export", "--run", r.id, "--bundle") for r in ordered],
+            [("stella", "runs", "export", option("run", r.id), "--bundle") for r in ordered],
         ),
     )
     if scopes.manage:
@@ -531,7 +592,7 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
             command_script(
                 site.snapshot_id,
                 "Retry every failed run of this site that no completed retry has resolved yet.",
-                [("stella", "runs", "retry", "--run", r.id) for r in open_failures(ordered)],
+                [("stella", "runs", "retry", option("run", r.id)) for r in open_failures(ordered)],
             ),
         )
         writer.write_text(
@@ -539,6 +600,6 @@ def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], s
             command_script(
                 site.snapshot_id,
                 "Cancel every active run of this site (check first!).",
-                [("stella", "runs", "cancel", "--run", r.id) for r in ordered if r.state in ACTIVE_STATES],
+                [("stella", "runs", "cancel", option("run", r.id)) for r in ordered if r.state in ACTIVE_STATES],
             ),
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from snapsite.site.names import RunSlugs
 from snapsite.site.spill import Spill
 from snapsite.site.views.attention import worst_evidence
 from snapsite.site.views.observability import ObservabilityCollector
@@ -29,6 +30,7 @@ class SiteCollector:
     schedules: list[Schedule] = field(default_factory=list)
     rows: list[RunRow] = field(default_factory=list)
     run_ids: set[str] = field(default_factory=set)
+    slugs: RunSlugs = field(default_factory=RunSlugs)  # every run's `<shard>/<name>`, by id
     evidence: list[EvidenceItem] = field(default_factory=list)
     findings_per_run: Counter[str] = field(default_factory=Counter)
     error_codes: set[str] = field(default_factory=set)
@@ -104,7 +106,7 @@ class SiteCollector:
     def _run(self, run: Run, line: int, raw: bytes) -> None:
         if not self._selected(run.tenant_id):
             return
-        row = run_row(run, self._schedule_names, self.now, self.scopes)
+        row = run_row(run, self._schedule_names, self.now, self.scopes, self.slugs.add(run.id))
         self.kept["runs.ndjson"] += 1
         self.rows.append(row)
         self.observability.add_run(row)

@@ -1,4 +1,10 @@
-"""Build options: `snapsite.toml` (beside the snapshot or `--config`) merged under the command line."""
+"""Build options: `snapsite.toml` (`--config`, or the current folder) merged under the command line.
+
+Only the operator configures a build. A `snapsite.toml` beside the snapshot sits on the kit's medium, unsigned:
+reading it let anyone with the stick retitle the site, add `runs.manage` or name a theme on the stick, and a theme
+is code (jinja2 templates run Python, its scripts go into every page). So the config comes from `--config` or the
+folder the operator runs snapsite in, never from beside the snapshot, and a theme folder inside or beside the
+snapshot is refused."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from snapsite.errors import UsageError
+from snapsite.snapshot.limits import Limits
 from snapsite.snapshot.load import describe_validation_error
 
 CONFIG_NAME = "snapsite.toml"
@@ -36,6 +43,7 @@ class ConfigFile(BaseModel):
     tenants: list[str] | None = None
     scopes: list[str] | None = None
     features: dict[str, bool] = Field(default_factory=dict)
+    since: str | None = None  # an older snapshot to compare with; relative to the config file's folder
 
 
 @dataclass(frozen=True)
@@ -53,12 +61,18 @@ class BuildOptions:
     theme: str | None = None
     allow_unverified: bool = False
     sign_keys: tuple[Path, ...] = ()  # sign the site itself (site.dsse.json)
+    limits: Limits = field(default_factory=Limits)  # --max-members / --max-bytes, as for `verify`
+    force: bool = False  # replace an output folder snapsite did not write
+    config: Path | None = None  # the snapsite.toml read, if any (never an output)
+    since: Path | None = None  # an older snapshot: the site says what changed since (`--since`)
+    force_since: bool = False  # compare with `since` even when its environment or source differs
 
     def feature(self, name: str) -> bool:
         return self.features.get(name, False)
 
     def shaping(self) -> dict[str, Any]:
-        """The options that shape the output, as plain data."""
+        """The options that shape the output, as plain data (a `--since` build adds what OLD was elsewhere: its
+        path is not what shapes the output, its content is)."""
         return {
             "tenants": list(self.tenants),
             "scopes": sorted(self.scopes),
@@ -78,21 +92,42 @@ def read_config(path: Path) -> ConfigFile:
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"config {path}: {exc}") from None
     try:
-        return ConfigFile.model_validate(data)
+        config = ConfigFile.model_validate(data)
     except ValidationError as exc:
         raise UsageError(f"config {path}: {describe_validation_error(exc)}") from None
+    if config.since is not None:  # relative to the file, not to wherever snapsite was started
+        config = config.model_copy(update={"since": str(path.parent / config.since)})
+    return config
 
 
-def find_config(snapshot: Path, explicit: Path | None) -> ConfigFile:
-    """`--config` if given, else snapsite.toml beside the snapshot (in it, for a folder), else defaults."""
+def config_path(explicit: Path | None, cwd: Path | None = None) -> Path | None:
+    """The snapsite.toml the operator chose: `--config`, else the current folder's, else None.
+
+    Never one beside or inside the snapshot: that one came with the kit, unsigned.
+    """
     if explicit is not None:
         if not explicit.is_file():
             raise UsageError(f"config {explicit}: not found")
-        return read_config(explicit)
-    for candidate in (snapshot / CONFIG_NAME, snapshot.parent / CONFIG_NAME):
-        if candidate.is_file():
-            return read_config(candidate)
-    return ConfigFile()
+        return explicit
+    candidate = (cwd or Path.cwd()) / CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def find_config(explicit: Path | None, cwd: Path | None = None) -> tuple[ConfigFile, Path | None]:
+    """The operator's config (see `config_path`) and where it was read from; defaults when there is none."""
+    path = config_path(explicit, cwd)
+    return (read_config(path), path) if path is not None else (ConfigFile(), None)
+
+
+def check_theme_folder(theme: Path, snapshot: Path) -> None:
+    """Refuse a theme folder inside or beside the snapshot (anywhere under the folder holding it, which is the
+    kit's medium as far as snapsite can tell): it would be code that came with the kit."""
+    theme, beside = theme.resolve(), snapshot.resolve().parent  # the snapshot and everything beside it
+    if theme == beside or beside in theme.parents:
+        raise UsageError(
+            f"theme {theme} is inside or beside the snapshot {snapshot}: a theme is code, and files that came "
+            "with the kit must not run; install it elsewhere or pass a theme name"
+        )
 
 
 def parse_scopes(values: list[str] | tuple[str, ...]) -> frozenset[str]:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from snapsite.errors import SnapsiteError, UsageError
+from snapsite.errors import SnapsiteError
 from snapsite.site.names import portable_problem
+from snapsite.site.outdir import MARKER, MARKER_TEXT, check_output, recover_interrupted_swap, swap_in
 from snapsite.spec import SUMS
 
 if TYPE_CHECKING:
     from snapsite.site.incremental import PreviousOutput
+
+__all__ = ["SUMS", "OutputError", "SiteWriter"]
 
 
 class OutputError(SnapsiteError):
@@ -23,19 +27,22 @@ class OutputError(SnapsiteError):
 class SiteWriter:
     """Collects the site's files in a temporary folder, then swaps it in place of the target.
 
-    Every file written is hashed on the way, so SHA256SUMS costs no second read.
+    Every file written is hashed on the way, so SHA256SUMS costs no second read. `protected` are the build's
+    inputs (snapshot, trust roots, keys, config, theme), which the output may neither be, hold nor sit in; an
+    output that is neither missing, empty nor a snapsite site is refused unless `force` (see `outdir`).
     """
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, protected: Iterable[Path] = (), force: bool = False) -> None:
         self.target = target.resolve()
-        if self.target.exists() and not self.target.is_dir():
-            raise UsageError(f"output {target} exists and is not a folder")
+        recover_interrupted_swap(self.target)
+        check_output(target, protected, force)
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.root = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.building-", dir=self.target.parent))
         self.digests: dict[str, str] = {}
         self._folded: dict[str, str] = {}
         self._folders: set[str] = {""}  # made already (a site has a few folders and many files)
         self.bytes_written = 0
+        self.write_text(MARKER, MARKER_TEXT)
 
     def _claim(self, relative: str) -> Path:
         """Check a new site path for portability and case collisions; return where to write it."""
@@ -95,16 +102,9 @@ class SiteWriter:
         self.bytes_written += len(lines)
 
     def commit(self) -> None:
-        """Swap the finished folder in place of the target; the old output is removed only afterwards."""
+        """Swap the finished folder in place of the target (atomically where the OS can); then remove the old one."""
         self.root.chmod(0o755)  # mkdtemp made it private; a site is for reading
-        old = None
-        if self.target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=self.target.parent))
-            old.rmdir()
-            self.target.rename(old)
-        self.root.rename(self.target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        swap_in(self.root, self.target)
 
     def abort(self) -> None:
         """Remove the temporary folder; the previous output stays exactly as it was."""

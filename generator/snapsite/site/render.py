@@ -24,6 +24,9 @@ def theme_dirs(theme: str | None) -> list[Path]:
         return [DEFAULT_THEME]
     path = Path(theme)
     if not path.is_dir():
+        # A name is one installed theme: no separator or dot-name that would reach outside `themes/`.
+        if "/" in theme or "\\" in theme or theme.startswith("."):
+            raise UsageError(f"theme {theme!r} is neither a folder nor a theme name under {THEMES}")
         path = THEMES / theme
     if not path.is_dir():
         raise UsageError(f"theme {theme!r} is neither a folder nor a theme under {THEMES}")
@@ -122,10 +125,15 @@ class Renderer:
             auto_reload=False,  # templates do not change during a build: no stat() per page
             cache_size=-1,  # a plain dict: every template stays loaded, with no LRU bookkeeping per page
         )
+        self.dirs = dirs
         self.assets = assets
         self.env.filters["script_json"] = json_for_script
         self._chrome: dict[tuple[str, str, str], tuple[object, Markup]] = {}
         self._site_wide = {part: uses_only_site_wide_names(self.env, part) for part in _CHROME}
+
+    def __reduce__(self) -> tuple[type[Renderer], tuple[list[Path], dict[str, Asset]]]:
+        """Pickled as its theme folders and assets, and made again from them (for render workers)."""
+        return Renderer, (self.dirs, self.assets)
 
     def render(self, template: str, root: str = "", **context: Any) -> str:
         """Render `template`; `root` is "" for top-level pages and "../" for pages one folder down.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -15,16 +17,35 @@ RUNBOOK_FILE = re.compile(r"^runbooks/([A-Za-z0-9_][A-Za-z0-9_.-]{0,63})\.md$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
-def _relative_only(url: str) -> bool:
-    """Links and images may only point inside the site: no scheme, no protocol-relative URL."""
+RUNBOOK_FOLDER = "runbooks"  # where runbook pages are, in the site: their links resolve from here
+
+
+def inside_site(url: str, folder: str = RUNBOOK_FOLDER) -> bool:
+    """Whether a link or image written on a page in `folder` stays inside the site folder.
+
+    No scheme (`javascript:`, `file:`, `data:`), no absolute or protocol-relative path (`/etc/passwd`), no
+    backslash, and no `..` (also percent-encoded: browsers decode `%2e%2e`) climbing above the site's root.
+    """
     text = url.strip()
-    return not (_SCHEME.match(text) or text.startswith(("//", "\\")))
+    if not text or text.startswith("#"):
+        return True
+    if _SCHEME.match(text) or text.startswith("/") or "\\" in text:
+        return False
+    path = text.split("#", 1)[0].split("?", 1)[0]
+    try:
+        path = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return False
+    if "\\" in path or "\x00" in path or path.startswith("/"):
+        return False
+    resolved = posixpath.normpath(posixpath.join(folder, path)) if path else folder
+    return resolved != ".." and not resolved.startswith("../")
 
 
 def markdown_renderer() -> MarkdownIt:
-    """CommonMark, raw HTML off, tables on, only relative links and images."""
+    """CommonMark, raw HTML off, tables on; a link or image leaving the site stays plain text."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
-    md.validateLink = _relative_only  # type: ignore[method-assign]
+    md.validateLink = inside_site  # type: ignore[method-assign]
     return md
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import struct
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -17,8 +16,13 @@ _HEADER = struct.Struct("<BII")  # kind, line number, length
 
 
 def bucket_of(run_id: str, buckets: int) -> int:
-    """The bucket of a run id: stable across processes and machines (not Python's hash)."""
-    return zlib.crc32(run_id.encode()) % buckets
+    """The bucket of a run id: stable across processes and machines (not Python's hash).
+
+    From the leading bits of the id's sha256, so with 256 buckets a bucket is exactly a shard folder
+    (`snapsite.site.names.shard`): a bucket's files and its drawer data cover the same runs.
+    """
+    prefix = int.from_bytes(hashlib.sha256(run_id.encode()).digest()[:4], "big")
+    return prefix * buckets >> 32
 
 
 class Spill:

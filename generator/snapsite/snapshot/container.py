@@ -1,24 +1,30 @@
 """Step 1 of verification: open a runs snapshot, directory or tar archive, as hostile input (spec section 1).
 
-A directory is walked without following links; an archive is extracted once, checked and hashed as it streams
-(`tar_reader`), into a private temporary folder. Either way the result is a `Container` of regular files.
+A directory is walked without following links and staged: each file is copied, hashed as it is copied, into a
+private temporary folder, so that what later steps parse and copy is exactly what was hashed (a file changed in
+place after step 3 used to reach the site unverified). An archive is extracted once, checked and hashed as it
+streams (`tar_reader`), into such a folder too. Either way the result is a `Container` of regular files whose
+digests are known, and the same caps (`Limits`) hold.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
 import stat
 import tempfile
+import threading
 import weakref
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, Self
 
 from snapsite.errors import ExitCode, SnapshotError, UsageError
 from snapsite.snapshot.hashing import CHUNK, FileDigest, hash_files, open_regular
-from snapsite.snapshot.limits import Limits, describe, invalid
+from snapsite.snapshot.limits import Limits, bytes_cap_message, describe, invalid, members_cap_message
 from snapsite.snapshot.member_names import NameRegistry, check_member_name, shown_name
 from snapsite.snapshot.tar_reader import BLOCK, Extraction, archive_kind, decompressed
 
@@ -45,8 +51,10 @@ class Container:
         names: Sequence[str],
         digests: dict[str, FileDigest] | None = None,
         tempdir: Path | None = None,
+        limits: Limits = _DEFAULT_LIMITS,
     ) -> None:
         self.kind = kind
+        self.limits = limits  # nested archives (evidence bundles) are opened with the same caps
         self.source = source
         self.root = root
         self._names = sorted(names)
@@ -99,6 +107,11 @@ class Container:
             self._digests.update(zip(missing, computed, strict=True))
         return {name: self._digests[name] for name in names}
 
+    def __reduce__(self) -> tuple[type[Container], tuple[str, Path, Path, list[str]]]:
+        """Pickled as a view of the same files (for worker processes): the copy never removes the extraction
+        folder, which stays the job of the container that made it."""
+        return Container, (self.kind, self.source, self.root, self._names)
+
     def close(self) -> None:
         """Remove the temporary extraction folder, if any. Safe to call twice."""
         if self._cleanup is not None:
@@ -134,13 +147,13 @@ def open_container(path: Path, limits: Limits = _DEFAULT_LIMITS, workdir: Path |
     except OSError as error:
         raise invalid(str(source), f"cannot read: {describe(error)}") from None
     if stat.S_ISDIR(status.st_mode):
-        return _open_directory(source, limits)
+        return _open_directory(source, limits, workdir)
     if not stat.S_ISREG(status.st_mode):
         raise invalid(str(source), _NOT_AN_ARCHIVE)
     return _open_archive(source, limits, workdir)
 
 
-def _open_directory(source: Path, limits: Limits) -> Container:
+def _open_directory(source: Path, limits: Limits, workdir: Path | None) -> Container:
     root = source.absolute()
     names = NameRegistry()
     files: list[str] = []
@@ -154,7 +167,7 @@ def _open_directory(source: Path, limits: Limits) -> Container:
                     name = f"{folder}/{entry.name}" if folder else entry.name
                     members += 1
                     if members > limits.max_members:
-                        raise invalid(shown_name(name), f"more than {limits.max_members} members")
+                        raise invalid(shown_name(name), members_cap_message(limits))
                     is_folder = _check_entry(entry, name)
                     reason = names.add(name, is_folder)
                     if reason is not None:
@@ -162,7 +175,58 @@ def _open_directory(source: Path, limits: Limits) -> Container:
                     (pending if is_folder else files).append(name)
         except OSError as error:
             raise invalid(shown_name(folder) or str(source), f"cannot read: {describe(error)}") from None
-    return Container("directory", source, root, files)
+    tempdir = _private_folder(workdir)
+    try:
+        digests = _Stager(root, tempdir, limits).stage(files)
+    except BaseException:
+        shutil.rmtree(tempdir, ignore_errors=True)
+        raise
+    return Container("directory", source, tempdir, files, digests, tempdir, limits)
+
+
+def _private_folder(workdir: Path | None) -> Path:
+    try:
+        return Path(tempfile.mkdtemp(prefix="snapsite-", dir=workdir))
+    except OSError as error:
+        raise UsageError(f"cannot make a temporary folder in {workdir}: {describe(error)}") from None
+
+
+class _Stager:
+    """Copies a directory snapshot's files into a private folder, hashing each as it is copied, in parallel."""
+
+    def __init__(self, source: Path, target: Path, limits: Limits) -> None:
+        self.source = source
+        self.target = target
+        self.limits = limits
+        self.total = 0
+        self.lock = threading.Lock()
+
+    def stage(self, files: Sequence[str]) -> dict[str, FileDigest]:
+        for folder in sorted({name.rpartition("/")[0] for name in files} - {""}):
+            (self.target / folder).mkdir(0o700, parents=True, exist_ok=True)
+        workers = min(os.cpu_count() or 1, max(1, len(files)))
+        with ThreadPoolExecutor(workers) as pool:
+            return dict(zip(files, pool.map(self._copy, files), strict=True))
+
+    def _copy(self, name: str) -> FileDigest:
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            # No link is followed, and the opened file must be regular (open_regular checks the descriptor).
+            with open_regular(self.source / name, follow=False) as source:
+                fd = os.open(self.target / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+                with os.fdopen(fd, "wb") as target:
+                    while chunk := source.read(CHUNK):
+                        with self.lock:
+                            if self.total + len(chunk) > self.limits.max_bytes:
+                                raise invalid(shown_name(name), bytes_cap_message(self.limits))
+                            self.total += len(chunk)
+                        digest.update(chunk)
+                        target.write(chunk)
+                        size += len(chunk)
+        except OSError as error:
+            raise invalid(shown_name(name), f"cannot read: {describe(error)}") from None
+        return FileDigest(size, digest.hexdigest())
 
 
 def _check_entry(entry: os.DirEntry[str], name: str) -> bool:
@@ -198,10 +262,7 @@ def _open_archive(source: Path, limits: Limits, workdir: Path | None) -> Contain
             raise invalid(str(source), f"cannot read: {describe(error)}") from None
         if kind is None:
             raise invalid(str(source), _NOT_AN_ARCHIVE)
-        try:
-            tempdir = Path(tempfile.mkdtemp(prefix="snapsite-", dir=workdir))
-        except OSError as error:
-            raise UsageError(f"cannot make a temporary folder in {workdir}: {describe(error)}") from None
+        tempdir = _private_folder(workdir)
         try:
             extraction = Extraction(str(source), tempdir, limits)
             extraction.run(decompressed(raw, kind))
@@ -210,4 +271,4 @@ def _open_archive(source: Path, limits: Limits, workdir: Path | None) -> Contain
             raise
     prefix = extraction.tree_prefix()
     names = {name.removeprefix(prefix): digest for name, digest in extraction.digests.items()}
-    return Container(kind, source, tempdir / prefix, list(names), names, tempdir)
+    return Container(kind, source, tempdir / prefix, list(names), names, tempdir, limits)

@@ -15,6 +15,16 @@ class Limits:
     max_bytes: int = 64 * 2**30
 
 
+def members_cap_message(limits: Limits) -> str:
+    """The error of a snapshot over the member cap: names the cap and the option that raises it."""
+    return f"more than {limits.max_members} members (the cap; raise it with --max-members)"
+
+
+def bytes_cap_message(limits: Limits) -> str:
+    """The error of a snapshot over the byte cap: names the cap and the option that raises it."""
+    return f"the snapshot holds more than {limits.max_bytes} bytes (the cap; raise it with --max-bytes)"
+
+
 def invalid(path: str, message: str) -> SnapshotError:
     """The error of an unsafe or unreadable snapshot (exit code INVALID), about `path`."""
     return SnapshotError("container", path, message, ExitCode.INVALID)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from snapsite.textsafe import is_terminal_safe, terminal_safe
+
 _NAME_MAX_BYTES = 4096
 _SEGMENT_MAX_BYTES = 255
 _DRIVE = re.compile(r"[A-Za-z]:")
@@ -22,6 +24,9 @@ def check_member_name(name: str) -> str | None:
         return "empty name"
     if "\x00" in name:
         return "name contains a NUL byte"
+    if not is_terminal_safe(name):
+        # A control or bidi character in a name can rewrite the operator's terminal (spec section 1: refused).
+        return "name contains a control, bidi or invisible formatting character"
     if "\\" in name:
         return "name contains a backslash"
     if name.startswith("/"):
@@ -53,8 +58,12 @@ def collision_key(name: str) -> str:
 
 
 def shown_name(name: str) -> str:
-    """A member name safe to print: control characters, NUL and undecodable bytes escaped."""
-    return name if name.isprintable() else name.encode("unicode_escape", "backslashreplace").decode("ascii")
+    """A member name safe to print: control, bidi characters and undecodable bytes (surrogates) escaped."""
+    return terminal_safe(name.encode("utf-8", "backslashreplace").decode("utf-8") if _has_surrogate(name) else name)
+
+
+def _has_surrogate(name: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in name)
 
 
 class NameRegistry:

@@ -23,7 +23,7 @@ from typing import Protocol, Self, cast
 import zstandard
 
 from snapsite.snapshot.hashing import CHUNK, FileDigest
-from snapsite.snapshot.limits import Limits, describe, invalid
+from snapsite.snapshot.limits import Limits, bytes_cap_message, describe, invalid, members_cap_message
 from snapsite.snapshot.member_names import NameRegistry, check_member_name, shown_name
 
 BLOCK = tarfile.BLOCKSIZE
@@ -31,7 +31,8 @@ _ZERO_BLOCK = bytes(BLOCK)
 # A pax or GNU long-name header holds a few KiB in practice; this only bounds what one header may cost.
 _EXTENDED_MAX = 1 << 20
 _EXTENDED_CHAIN_MAX = 8
-# tar pads to its record size after the end marker; anything much longer is not padding.
+# tar pads to its record size with zeros after the end marker; anything else, or much more, is not padding
+# (a member hidden after the marker would be invisible to snapsite and visible to another tar).
 _TRAILING_MAX = 1 << 20
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -203,6 +204,7 @@ class Extraction:
         self.names = NameRegistry()
         self.members = 0
         self.total = 0
+        self.trailing = 0
 
     def run(self, stream: Readable) -> None:
         """Extract every member, then check the compressed stream ends cleanly."""
@@ -223,16 +225,31 @@ class Extraction:
                     current = shown_name(member.name)
                     self._member(archive, member)
                     last, current = current, None
-            drained = 0
+                # Drain through tarfile's own stream: it may already hold (buffered) what follows the marker.
+                self._drain(archive.fileobj)
             while chunk := stream.read(CHUNK):
-                drained += len(chunk)
-                if drained > _TRAILING_MAX:
-                    raise invalid(self.source, "unexpected data after the end of the archive")
+                self._trailing(chunk)
         except _READ_ERRORS as error:
             if current is not None:
                 raise invalid(current, f"damaged or truncated archive: {describe(error)}") from None
             after = f" after member '{last}'" if last is not None else ""
             raise invalid(self.source, f"damaged or truncated archive{after}: {describe(error)}") from None
+
+    def _drain(self, stream: Readable) -> None:
+        while chunk := stream.read(CHUNK):
+            self._trailing(chunk)
+
+    def _trailing(self, chunk: bytes) -> None:
+        """Account for bytes after the end-of-archive marker: zero padding only, at most _TRAILING_MAX."""
+        self.trailing += len(chunk)
+        if chunk.count(0) != len(chunk) or self.trailing > _TRAILING_MAX:
+            raise invalid(self.source, "unexpected data after the end of the archive (only zero padding may follow)")
+
+    def _cap_bytes(self, name: str, more: int) -> None:
+        """Count `more` bytes against --max-bytes (member data and extended headers alike)."""
+        if self.total + more > self.limits.max_bytes:
+            raise invalid(shown_name(name), bytes_cap_message(self.limits))
+        self.total += more
 
     def tree_prefix(self) -> str:
         """'' when the tree is at the archive's root, else '<top>/' for its single top-level folder."""
@@ -249,7 +266,9 @@ class Extraction:
         shown = shown_name(member.name)
         self.members += 1
         if self.members > self.limits.max_members:
-            raise invalid(shown, f"more than {self.limits.max_members} members")
+            raise invalid(shown, members_cap_message(self.limits))
+        # pax and GNU long-name headers are bytes too: 17 kB of zstd could hold 320 MiB of them.
+        self._cap_bytes(member.name, member.offset_data - member.offset - BLOCK)
         if member.type not in (*_FILE_TYPES, tarfile.DIRTYPE):
             what = _REJECTED_TYPES.get(member.type, f"member of type {member.type!r}")
             if member.type in (tarfile.SYMTYPE, tarfile.LNKTYPE):
@@ -288,7 +307,7 @@ class Extraction:
     def _write(self, archive: tarfile.TarFile, member: tarfile.TarInfo, name: str) -> None:
         # The header's size is only a claim: fail fast when it alone breaks the cap, and count real bytes.
         if self.total + member.size > self.limits.max_bytes:
-            raise invalid(shown_name(member.name), f"the archive holds more than {self.limits.max_bytes} bytes")
+            raise invalid(shown_name(member.name), bytes_cap_message(self.limits))
         self._make_folders(name.rpartition("/")[0])
         digest = hashlib.sha256()
         remaining = member.size
@@ -300,11 +319,11 @@ class Extraction:
                 chunk = archive.fileobj.read(min(CHUNK, remaining))
                 if not chunk:
                     raise tarfile.ReadError("the archive ends inside this member")
+                self._cap_bytes(name, len(chunk))  # before writing: at most the cap is ever on disk
                 digest.update(chunk)
                 with _disk(name):
                     _write_all(fd, chunk)
                 remaining -= len(chunk)
-                self.total += len(chunk)
         finally:
             os.close(fd)
         self.digests[name] = FileDigest(member.size, digest.hexdigest())

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from snapsite.errors import SnapshotError
-from snapsite.snapshot.container import Container, Limits, open_container
+from snapsite.snapshot.container import Container, open_container
 from snapsite.snapshot.load import parse_document
 from snapsite.snapshot.records import BundleManifest, EvidenceItem
 from snapsite.spec import BUNDLE_MANIFEST, BUNDLE_MEDIA_TYPE
@@ -18,7 +18,6 @@ from snapsite.trust.dsse import EnvelopeError, parse_envelope, parse_statement, 
 from snapsite.trust.roots import TrustRoot
 
 # A bundle is one run's evidence: far smaller caps than a snapshot's.
-BUNDLE_LIMITS = Limits(max_members=100_000, max_bytes=8 * 2**30)
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,7 @@ def attestation_status(
 def check_bundle(container: Container, path: str) -> tuple[str, str | None, tuple[BundleEntryCheck, ...]]:
     """`(intact|damaged, first problem, entry checks)` of an evidence bundle (spec section 2)."""
     try:
-        with open_container(container.path(path), BUNDLE_LIMITS) as bundle:
+        with open_container(container.path(path), container.limits) as bundle:
             if not bundle.exists(BUNDLE_MANIFEST):
                 return "damaged", "the bundle has no manifest.json at its root", ()
             manifest = parse_document(bundle.read_bytes(BUNDLE_MANIFEST), BUNDLE_MANIFEST, BundleManifest)

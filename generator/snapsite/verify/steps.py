@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from snapsite import jsonstrict
 from snapsite.errors import ExitCode, SnapshotError
 from snapsite.snapshot.container import Container, Limits, open_container
-from snapsite.snapshot.load import iter_lines, parse_document, parse_record, parse_tenants
+from snapsite.snapshot.load import parse_document, parse_tenants
 from snapsite.snapshot.member_names import check_member_name, collision_key
-from snapsite.snapshot.records import RECORD_FILES, EvidenceItem, Manifest, ManifestFile, Tenant
+from snapsite.snapshot.records import EvidenceItem, Manifest, Tenant
 from snapsite.spec import ENVELOPE, MANIFEST, RUNS, SNAPSHOT_PREDICATE_TYPE, TENANTS
 from snapsite.trust.dsse import (
     INTOTO_PAYLOAD_TYPE,
@@ -27,6 +26,15 @@ from snapsite.trust.dsse import (
 )
 from snapsite.trust.roots import TrustRoot
 from snapsite.verify.evidence import EvidenceStatus, check_evidence
+from snapsite.verify.records_check import (
+    CHUNKED,
+    PARALLEL_FROM_BYTES,
+    RecordChecks,
+    parallel_workers,
+    read_in_parallel,
+    read_serially,
+)
+from snapsite.verify.records_check import RecordSink as RecordSink  # the sink of verify_container, for its callers
 
 REQUIRED = (TENANTS, RUNS)
 # Record files in reference order: each may point only at ids of files read before it.
@@ -101,8 +109,12 @@ def verify_snapshot(
     trust_root: TrustRoot,
     threshold: int = 1,
     limits: Limits | None = None,
+    parallel_from: int = PARALLEL_FROM_BYTES,
 ) -> VerificationReport:
-    """Open the snapshot at `path` and run every step; never raises SnapshotError."""
+    """Open the snapshot at `path` and run every step; never raises SnapshotError.
+
+    Record files of `parallel_from` bytes or more (together) are validated on every core.
+    """
     report = VerificationReport(source=str(path), threshold=threshold)
     try:
         container = open_container(path, limits or Limits())
@@ -110,13 +122,7 @@ def verify_snapshot(
         report.errors.append(exc)
         return report
     with container:
-        return verify_container(container, trust_root, threshold, report)
-
-
-class RecordSink(Protocol):
-    """Receives every valid record of step 4 with its raw line (a build renders from these)."""
-
-    def __call__(self, name: str, line: int, record: Any, raw: bytes) -> None: ...
+        return verify_container(container, trust_root, threshold, report, parallel_from=parallel_from)
 
 
 def verify_container(
@@ -126,6 +132,7 @@ def verify_container(
     report: VerificationReport | None = None,
     sink: RecordSink | None = None,
     keep_going: bool = False,
+    parallel_from: int = PARALLEL_FROM_BYTES,
 ) -> VerificationReport:
     """Steps 2 to 5 on an open container; the first failing step stops the rest.
 
@@ -152,7 +159,7 @@ def verify_container(
             if not keep_going or exc.exit_code != ExitCode.DIGEST:
                 raise
             report.errors.insert(1 if report.errors else 0, exc)
-        items = _check_records(container, manifest, report, sink)
+        items = _check_records(container, manifest, report, sink, parallel_from)
         report.evidence = check_evidence(container, items, trust_root)
     except SnapshotError as exc:
         report.errors.insert(0, exc)
@@ -270,7 +277,11 @@ def _check_files(container: Container, manifest: Manifest, report: VerificationR
 
 
 def _check_records(
-    container: Container, manifest: Manifest, report: VerificationReport, sink: RecordSink | None
+    container: Container,
+    manifest: Manifest,
+    report: VerificationReport,
+    sink: RecordSink | None,
+    parallel_from: int = PARALLEL_FROM_BYTES,
 ) -> list[EvidenceItem]:
     """Step 4: every record valid and every reference resolved; returns the evidence items."""
     # Files that step 3 found missing (possible only with keep_going) are not read.
@@ -280,14 +291,20 @@ def _check_records(
             raise SnapshotError("records", name, "required file is missing", ExitCode.INVALID)
     report.tenants = parse_tenants(container.read_bytes(TENANTS), TENANTS)
     report.records[TENANTS] = len(report.tenants)
-    refs = _References(tenants={t.id for t in report.tenants}, listed=listed, sink=sink)
-    for name in RECORD_ORDER:
-        if name in listed:
-            report.records[name] = refs.check_file(container, name)
+    checks = RecordChecks(container, frozenset(t.id for t in report.tenants), listed)
+    present = [name for name in RECORD_ORDER if name in listed]
+    chunked = [name for name in present if name in CHUNKED]
+    workers = parallel_workers(checks, chunked, sink, parallel_from)
+    for name in present:
+        if workers and name in chunked:
+            if name == chunked[0]:  # every chunked file at once, after the schedules they point at
+                report.records.update(read_in_parallel(checks, chunked, workers))
+        else:
+            report.records[name] = read_serially(checks, name, sink)
     for name in sorted(listed):
         if name.startswith("runbooks/") and name.endswith(".md"):
             _check_runbook(container, name)
-    return refs.evidence
+    return checks.evidence
 
 
 def _check_runbook(container: Container, name: str) -> None:
@@ -295,91 +312,3 @@ def _check_runbook(container: Container, name: str) -> None:
         container.read_bytes(name).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SnapshotError("records", name, f"not UTF-8 (byte {exc.start})", ExitCode.INVALID) from None
-
-
-@dataclass
-class _References:
-    """The ids later records may point at, kept as compactly as the checks allow."""
-
-    tenants: set[str]
-    listed: dict[str, ManifestFile]
-    sink: RecordSink | None
-    schedules: set[str] = field(default_factory=set)
-    runs: set[str] = field(default_factory=set)
-    segments: set[tuple[str, str]] = field(default_factory=set)
-    evidence_ids: set[str] = field(default_factory=set)
-    evidence: list[EvidenceItem] = field(default_factory=list)
-
-    def check_file(self, container: Container, name: str) -> int:
-        """Validate every record of `name` and its references; returns the record count."""
-        checker = self._checker(name)
-        model, sink = RECORD_FILES[name], self.sink
-        count = 0
-        with container.open(name) as stream:
-            for line, raw in iter_lines(stream, name):
-                record = parse_record(raw, line, name, model)
-                problem = checker(record) if checker else None
-                if problem:
-                    raise SnapshotError("records", name, problem, ExitCode.INVALID, line=line)
-                if sink is not None:
-                    sink(name, line, record, raw)
-                count += 1
-        return count
-
-    def _checker(self, name: str) -> Callable[[Any], str | None] | None:
-        """The reference and uniqueness check of the records of file `name`, if it has one."""
-        return {
-            "schedules.ndjson": self._schedules,
-            "runs.ndjson": self._runs,
-            "segments.ndjson": self._segments,
-            "findings.ndjson": self._findings,
-            "logs.ndjson": self._logs,
-            "evidence.ndjson": self._evidence,
-        }.get(name)
-
-    def _tenant(self, tenant_id: str) -> str | None:
-        return None if tenant_id in self.tenants else f"field 'tenantId': unknown tenant {tenant_id!r}"
-
-    def _run(self, run_id: str) -> str | None:
-        return None if run_id in self.runs else f"field 'runId': unknown run {run_id!r}"
-
-    def _schedules(self, schedule: Any) -> str | None:
-        if schedule.id in self.schedules:
-            return f"field 'id': duplicate schedule {schedule.id!r}"
-        self.schedules.add(schedule.id)
-        return self._tenant(schedule.tenant_id)
-
-    def _runs(self, run: Any) -> str | None:
-        if run.id in self.runs:
-            return f"field 'id': duplicate run {run.id!r}"
-        self.runs.add(run.id)
-        if run.schedule_id is not None and run.schedule_id not in self.schedules:
-            return f"field 'scheduleId': unknown schedule {run.schedule_id!r}"
-        return self._tenant(run.tenant_id)
-
-    def _segments(self, segment: Any) -> str | None:
-        key = (segment.run_id, segment.id)
-        if key in self.segments:
-            return f"field 'id': duplicate segment {segment.id!r} of run {segment.run_id!r}"
-        self.segments.add(key)
-        return self._run(segment.run_id)
-
-    def _findings(self, finding: Any) -> str | None:
-        return self._run(finding.run_id)
-
-    def _logs(self, entry: Any) -> str | None:
-        return self._run(entry.run_id)
-
-    def _evidence(self, item: EvidenceItem) -> str | None:
-        if item.id in self.evidence_ids:
-            return f"field 'id': duplicate evidence {item.id!r}"
-        self.evidence_ids.add(item.id)
-        entry = self.listed.get(item.path)
-        if entry is None:
-            return f"field 'path': {item.path!r} is not listed in manifest.json"
-        if (item.size, item.sha256) != (entry.size, entry.sha256):
-            return f"field 'sha256': size/sha256 of {item.path!r} differ from manifest.json's entry"
-        if item.attestation is not None and item.attestation not in self.listed:
-            return f"field 'attestation': {item.attestation!r} is not listed in manifest.json"
-        self.evidence.append(item)
-        return self._run(item.run_id)

@@ -488,10 +488,13 @@
       if (!(windowHours > 0)) {
         windowHours = RED_HOURS;
       }
-      const age = Math.max(0, Math.floor((now - created) / 1000));
+      const age = Math.floor((now - created) / 1000);
       const hours = age / 3600;
-      const level = hours > Math.min(RED_HOURS, windowHours) ? "red" : hours >= AMBER_HOURS ? "amber" : "green";
-      el.classList.remove("staleness-green", "staleness-amber", "staleness-red");
+      let level = hours > Math.min(RED_HOURS, windowHours) ? "red" : hours >= AMBER_HOURS ? "amber" : "green";
+      if (age < 0) {
+        level = "unknown";
+      }
+      el.classList.remove("staleness-green", "staleness-amber", "staleness-red", "staleness-unknown");
       el.classList.add(`staleness-${level}`);
       el.setAttribute("data-staleness", level);
       const hint = doc.querySelector("[data-stale-hint]"); // the attention strip's next step (index.html)
@@ -499,7 +502,11 @@
         hint.hidden = level !== "red";
       }
       el.setAttribute("title", "Age by this computer's clock, updated every 30 seconds");
-      el.textContent = `${age ? duration(age) : "0s"} old (${STALENESS_WORDS[level]})`;
+      // A clock behind the snapshot's time cannot tell its age: say so rather than call it fresh.
+      el.textContent =
+        age < 0
+          ? `age unknown: this computer's clock is ${duration(Math.ceil((created - now) / 1000))} behind the snapshot`
+          : `${age ? duration(age) : "0s"} old (${STALENESS_WORDS[level]})`;
     }
   }
 

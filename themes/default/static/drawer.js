@@ -9,6 +9,7 @@
  * @property {string} id
  * @property {string} slug
  * @property {number} detailFile  the NNNN of data/detail-NNNN.js
+ * @property {Record<string, any>} row  its row with the view's snake_case names: the drawer data holds no copy
  * @property {boolean} manage  whether this build may show the commands that change runs
  */
 /** @typedef {{ number: number, id: string, done: (detail: any) => void }} DetailJob */
@@ -144,7 +145,7 @@
         body.appendChild(h("p", null, "The details of this run are not in this site's data files: open the run's own page."));
         return;
       }
-      append(body, drawerSections(detail, run.manage));
+      append(body, drawerSections(detail, run.row, run.manage));
       Snapsite.app.revealControls(body);
       Snapsite.app.tick();
     });
@@ -184,8 +185,13 @@
     return iso ? h("time", { datetime: iso }, human) : human;
   }
 
-  function drawerSections(d, manage) {
-    const row = d.row;
+  /**
+   * The drawer's sections from the run's drawer data `d` (empty fields left out) and its table row.
+   * @param {any} d
+   * @param {Record<string, any>} row
+   * @param {boolean} manage
+   */
+  function drawerSections(d, row, manage) {
     const summary = [
       ["Tenant", [d.tenant_name, " ", h("span", { class: "muted" }, `(${row.tenant_id})`)]],
       ["Trigger", row.trigger],
@@ -222,7 +228,7 @@
       h("p", { class: "progress-line" }, [
         h("progress", { max: "100", value: String(row.progress_pct), "aria-label": `${row.progress_pct}% complete` }),
         ` ${row.processed} of ${row.total} targets processed (${row.progress_pct}%); throughput ${
-          d.throughput_per_minute === null ? "unknown." : `${d.throughput_per_minute} targets per minute.`}`
+          typeof d.throughput_per_minute !== "number" ? "unknown." : `${d.throughput_per_minute} targets per minute.`}`
       ])
     ];
 
@@ -382,7 +388,7 @@
       h("p", { class: "incident-actions" }, [
         h("button", { type: "button", "data-copy-target": incidentId }, "Copy incident text"),
         " ",
-        h("button", { type: "button", "data-download-target": incidentId, "data-filename": `incident-${row.slug}.txt` }, "Download incident text")
+        h("button", { type: "button", "data-download-target": incidentId, "data-filename": `incident-${row.slug.replace(/\//g, "-")}.txt` }, "Download incident text")
       ])
     );
 

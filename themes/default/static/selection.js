@@ -52,7 +52,7 @@
       if (id.includes("\u0000")) {
         lines.push(`# skipped a run whose id holds a NUL character: ${commentSafe(id)}`);
       } else {
-        lines.push(`stella runs export --run ${shQuote(id)} --bundle`);
+        lines.push(`stella runs export ${shQuote(`--run=${id}`)} --bundle`); // an id may start with "-"
       }
     }
     return `${lines.join("\n")}\n`;

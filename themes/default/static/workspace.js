@@ -780,7 +780,13 @@
     const runs = /** @type {RunStore} */ (ui.runs);
     const manage = (runs.meta.scopes || []).includes("runs.manage");
     const id = runs.cols.id[run];
-    const details = { id, slug: runs.cols.slug[run], detailFile: runs.cols.detailFile[run], manage };
+    const details = {
+      id,
+      slug: runs.cols.slug[run],
+      detailFile: runs.cols.detailFile[run],
+      row: rowObject(runs, run),
+      manage
+    };
     if (push && ui.view.run !== id) {
       ui.view.run = id;
       writeHash(true);
@@ -817,10 +823,29 @@
     }
   }
 
+  /**
+   * Run `i`'s row with the view's snake_case names (`tenant_id`), as the drawer reads it.
+   * @param {RunStore} runs
+   * @param {number} i
+   * @returns {Record<string, any>}
+   */
+  function rowObject(runs, i) {
+    /** @type {Record<string, any>} */
+    const row = {};
+    for (const field of runs.fields) {
+      row[field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = runs.value(field, i);
+    }
+    return row;
+  }
+
   /* --- start ---------------------------------------------------------------------------------------------------- */
 
   /** The first rows are in: the static table becomes the script's. */
   function start() {
+    // The table runs: the note and the static listing for a page whose table did not start give way.
+    for (const el of doc.querySelectorAll("[data-until-table]")) {
+      /** @type {HTMLElement} */ (el).hidden = true;
+    }
     headerCells(table, "");
     ui.mainView = virtualTable(table, "No runs match these filters.");
     if (els.selectionBar) {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from snapsite.site.views.changes import SinceInfo
 from snapsite.site.views.format import duration, human_time
 from snapsite.snapshot.records import Manifest, Tenant
 
@@ -67,6 +68,7 @@ class SiteInfo:
     features: tuple[tuple[str, bool], ...]  # flag name, on
     generator_version: str
     nav: tuple[tuple[str, str], ...] = NAV
+    since: SinceInfo | None = None  # a `--since OLD` build: the banner says since when
 
 
 def heartbeat_warning(manifest: Manifest) -> str | None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import shlex
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from snapsite.formats.downloads import command_line, option
 from snapsite.site.views.format import size
 from snapsite.site.views.runs import EvidenceView, RunRow, SiteBundle
 
@@ -48,8 +48,8 @@ class EvidencePage:
 
 
 def bundle_command(run_id: str) -> str:
-    """`stella runs export --run <id> --bundle`, with the id shell-quoted."""
-    return " ".join(shlex.quote(part) for part in ("stella", "runs", "export", "--run", run_id, "--bundle"))
+    """`stella runs export --run=<id> --bundle`, shell-quoted, the id inside its option (it may start with `-`)."""
+    return command_line(("stella", "runs", "export", option("run", run_id), "--bundle"))
 
 
 def count_statuses(values: Sequence[str], known: Sequence[str]) -> tuple[tuple[str, int], ...]:

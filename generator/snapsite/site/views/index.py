@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from snapsite.site.views.attention import AttentionItem
+from snapsite.site.views.changes import ChangeRow, SinceInfo
 from snapsite.site.views.runs import ACTIVE_STATES, RunRow
 
 STATIC_ROWS = 100  # rows of the default view rendered into index.html itself
@@ -18,6 +19,7 @@ TABS = (
     ("failures", "Failures"),
     ("all", "All"),
 )
+CHANGES_TAB = ("changes", "Changes")  # only in a `--since` build
 TAB_STATES = {
     "active": ACTIVE_STATES,
     "completed": frozenset({"completed", "cancelled"}),
@@ -31,6 +33,7 @@ class Card:
     value: str
     detail: str
     testid: str
+    change: str | None = None  # its move since OLD in a `--since` build: "+3 since 2026-11-19 12:00:00 UTC"
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class IndexPage:
     list_pages: tuple[tuple[str, str], ...]  # href, label ("runs 1-500")
     data_files: tuple[str, ...]  # classic scripts holding every run row: data/meta.js first, then runs files in order
     backlog: tuple[tuple[str, int], ...]  # header backlog metrics: (label, value)
+    changes: tuple[ChangeRow, ...] = ()  # a `--since` build: the first rows of the changes tab, for no-JavaScript
+    changes_total: int = 0
     attention: tuple[AttentionItem, ...] = ()  # the attention strip, most urgent first
 
 
@@ -64,13 +69,25 @@ def newest_first(rows: Sequence[RunRow]) -> list[RunRow]:
     return sorted(rows, key=lambda r: (r.created_at, r.id), reverse=True)
 
 
-def tab_counts(rows: Sequence[RunRow], schedules: int) -> tuple[tuple[str, str, int], ...]:
-    """The count shown on each tab; `scheduled` counts schedules."""
+def tab_counts(rows: Sequence[RunRow], schedules: int, changes: int | None = None) -> tuple[tuple[str, str, int], ...]:
+    """The count shown on each tab; `scheduled` counts schedules; `changes` (rows of the changes tab) adds that
+    tab, last."""
     states = Counter(r.state for r in rows)
     counts = {key: sum(states[s] for s in members) for key, members in TAB_STATES.items()}
     counts["scheduled"] = schedules
     counts["all"] = len(rows)
-    return tuple((key, label, counts[key]) for key, label in TABS)
+    tabs = tuple((key, label, counts[key]) for key, label in TABS)
+    return tabs if changes is None else (*tabs, (*CHANGES_TAB, changes))
+
+
+def changes_card(since: SinceInfo, failures: str) -> Card:
+    """The card of a `--since` build: how many runs changed, how, and how many of OLD's are gone."""
+    total = since.new + since.state + since.resolved
+    detail = (
+        f"{since.new} new, {since.state} changed state, {since.resolved} resolved; {failures}; "
+        f"{since.vanished} runs of the older snapshot not in this one"
+    )
+    return Card(f"Changes since {since.created_at_text}", str(total), detail, "card-changes")
 
 
 def list_page_name(number: int) -> str:

@@ -10,11 +10,10 @@ import heapq
 import json
 import math
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from snapsite.site.names import slug
 from snapsite.site.views.charts import Bar, Chart, Series, bar_chart, line_chart, number_text
 from snapsite.site.views.format import duration, human_time, iso, runbook_name
 from snapsite.site.views.runs import RunRow
@@ -370,7 +369,7 @@ def _alerts(collector: ObservabilityCollector, planner_lag: str | None, threshol
     return tuple(alerts)
 
 
-def _event_view(event: TelemetryEvent, collector: ObservabilityCollector, run_ids: Collection[str]) -> EventView:
+def _event_view(event: TelemetryEvent, collector: ObservabilityCollector, run_slugs: Mapping[str, str]) -> EventView:
     data = json.dumps(event.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return EventView(
         ts=iso(event.ts) or "",
@@ -379,7 +378,7 @@ def _event_view(event: TelemetryEvent, collector: ObservabilityCollector, run_id
         tenant_id=event.tenant_id,
         tenant_name=_tenant_label(collector, event.tenant_id),
         run_id=event.run_id,
-        run_slug=slug(event.run_id) if event.run_id is not None and event.run_id in run_ids else None,
+        run_slug=run_slugs.get(event.run_id) if event.run_id is not None else None,
         data=data if len(data) <= EVENT_DATA_CHARS else data[: EVENT_DATA_CHARS - 1] + "\u2026",
     )
 
@@ -387,12 +386,12 @@ def _event_view(event: TelemetryEvent, collector: ObservabilityCollector, run_id
 def observability_page(
     collector: ObservabilityCollector,
     planner_lag: str | None = None,
-    run_ids: Collection[str] = frozenset(),
+    run_slugs: Mapping[str, str] | None = None,
     *,
     queue_threshold: float = QUEUE_THRESHOLD,
 ) -> ObservabilityPage:
     """The Observability page from a filled collector. `planner_lag` is the heartbeat warning (or None);
-    `run_ids` are the runs of this build (events link to their pages); the queue depth alert fires above
+    `run_slugs` are the runs of this build by id (events link to their pages); the queue depth alert fires above
     `queue_threshold`."""
     return ObservabilityPage(
         window_text=f"{human_time(collector.start)} to {human_time(collector.now)}",
@@ -403,7 +402,7 @@ def observability_page(
             ErrorCodeView(code, runbook_name(code), count, collector.errors_in_window[code])
             for code, count in sorted(collector.errors.items(), key=lambda item: (-item[1], item[0]))
         ),
-        events=tuple(_event_view(e, collector, run_ids) for e in collector.events()),
+        events=tuple(_event_view(e, collector, run_slugs or {}) for e in collector.events()),
         events_total=collector.events_total,
         event_types=tuple(sorted(collector.event_types.counts.items(), key=lambda item: (-item[1], item[0]))),
         event_types_other=collector.event_types.overflow,

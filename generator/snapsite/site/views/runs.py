@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from snapsite.site.names import slug
+from snapsite.formats.downloads import command_line, option
+from snapsite.site.names import run_slug, shard, slug
 from snapsite.site.views.format import duration, human_time, iso, runbook_name, size
 from snapsite.site.views.resolved import RetryLink, resolved_by, retried_by
 from snapsite.snapshot.records import EvidenceItem, FindingDelta, LogEntry, Run, RunPhase, Segment
@@ -41,7 +41,7 @@ class RunRow:
     """One run as the runs table and the data files show it."""
 
     id: str
-    slug: str
+    slug: str  # `<shard>/<name>`: the run's files are runs/<slug>.html, downloads/findings/<slug>.csv, ...
     tenant_id: str
     schedule_id: str | None
     schedule_name: str | None
@@ -119,8 +119,13 @@ def _seconds(start: datetime | None, end: datetime | None) -> int | None:
     return None if start is None or end is None else max(0, int((end - start).total_seconds()))
 
 
-def run_row(run: Run, schedule_names: Mapping[str, str], now: datetime, scopes: Scopes) -> RunRow:
-    """The table row of `run`; `now` (the snapshot's createdAt) ends the timer of unfinished runs."""
+def run_row(
+    run: Run, schedule_names: Mapping[str, str], now: datetime, scopes: Scopes, file_slug: str | None = None
+) -> RunRow:
+    """The table row of `run`; `now` (the snapshot's createdAt) ends the timer of unfinished runs.
+
+    `file_slug` is the run's slug from the build's `RunSlugs` (default: computed from the id alone).
+    """
     running = run.finished_at is None and run.state in ACTIVE_STATES
     end = run.finished_at if run.finished_at is not None else (now if running else None)
     queued, completed = run.stats.queued, run.stats.completed
@@ -129,7 +134,7 @@ def run_row(run: Run, schedule_names: Mapping[str, str], now: datetime, scopes: 
     badges = tuple(b for b in BADGE_LABELS if b in run.badges)
     return RunRow(
         id=run.id,
-        slug=slug(run.id),
+        slug=file_slug if file_slug is not None else run_slug(run.id),
         tenant_id=run.tenant_id,
         schedule_id=run.schedule_id,
         schedule_name=schedule_names.get(run.schedule_id) if run.schedule_id else None,
@@ -268,7 +273,7 @@ class EvidenceView:
 
 @dataclass(frozen=True)
 class SiteBundle:
-    """A run's evidence bundle written into the site (`bundles/<slug>.tar.gz`)."""
+    """A run's evidence bundle written into the site (`bundles/<shard>/<name>.tgz`)."""
 
     href: str
     size: int
@@ -278,7 +283,7 @@ class SiteBundle:
 
 @dataclass(frozen=True)
 class RunPage:
-    """Everything `runs/<slug>.html` shows."""
+    """Everything `runs/<shard>/<name>.html` shows."""
 
     row: RunRow
     tenant_name: str
@@ -317,17 +322,43 @@ class RunPage:
         return [(name, count, round(count * 100 / most, 2)) for name, count in self.severity_counts]
 
 
+def run_page_file(run_slug: str) -> str:
+    """A run's own page, relative to the site root."""
+    return f"runs/{run_slug}.html"
+
+
+def findings_file(run_slug: str) -> str:
+    """A run's findings delta CSV, relative to the site root."""
+    return f"downloads/findings/{run_slug}.csv"
+
+
+def bundle_file(run_slug: str) -> str:
+    """A run's evidence bundle in the site, relative to the site root.
+
+    `.tgz`, not `.tar.gz`: a 12-character name takes two FAT32 directory entries, a 15-character one three.
+    """
+    return f"bundles/{run_slug}.tgz"
+
+
+# Every file taken from the snapshot ends in `.bin`: a name no browser renders (application/octet-stream, never
+# sniffed), so opening one from file:// or from `serve` downloads it instead of running it, whatever its name in the
+# snapshot (`.html`, `.svg`, `.xhtml`, `.xml`) or its media type. The original extension stays visible before it.
+INERT_SUFFIX = ".bin"
+
+
 def evidence_href(item: EvidenceItem) -> str:
-    """Where an evidence file is copied in the site (portable, from its id)."""
+    """Where an evidence file is copied in the site: portable, from its id, inert whatever its name, and in its
+    run's shard folder (so that `evidence/` of a million-run site stays under the folder budget)."""
     stem = item.path.rsplit("/", 1)[-1]
-    extension = stem.rsplit(".", 1)[-1].lower() if "." in stem else "bin"
-    if not extension.isalnum() or len(extension) > 12:
-        extension = "bin"
-    return f"evidence/{slug(item.id)}.{extension}"
+    extension = stem.rsplit(".", 1)[-1].lower() if "." in stem else ""
+    if not extension.isalnum() or len(extension) > 12 or extension == "bin":
+        extension = ""
+    return f"evidence/{shard(item.run_id)}/{slug(item.id)}{'.' + extension if extension else ''}{INERT_SUFFIX}"
 
 
 def attestation_href(item: EvidenceItem) -> str:
-    return f"evidence/{slug(item.id)}.dsse.json"
+    """Where an evidence item's attestation (snapshot content too) is copied: inert like the evidence file."""
+    return f"evidence/{shard(item.run_id)}/{slug(item.id)}.dsse.json{INERT_SUFFIX}"
 
 
 def _phases(run: Run, now: datetime) -> tuple[PhaseView, ...]:
@@ -360,7 +391,7 @@ def _phases(run: Run, now: datetime) -> tuple[PhaseView, ...]:
 
 
 def _command(*parts: str) -> str:
-    return " ".join(shlex.quote(p) for p in parts)
+    return command_line(parts)
 
 
 def run_page(
@@ -368,7 +399,7 @@ def run_page(
     row: RunRow,
     *,
     tenant_name: str,
-    run_ids: Iterable[str] | frozenset[str],
+    run_slugs: Mapping[str, str],
     segments: Sequence[Segment],
     findings: Sequence[FindingDelta],
     logs: Sequence[LogEntry],
@@ -401,7 +432,7 @@ def run_page(
             error_message=s.error.message if s.error else None,
             runbook=runbook_name(s.error.code) if s.error else None,
             retry_command=(
-                _command("stella", "runs", "retry", "--run", run.id, "--segment", s.id)
+                _command("stella", "runs", "retry", option("run", run.id), option("segment", s.id))
                 if scopes.manage and s.state == "error" and row.resolved_by is None
                 else None
             ),
@@ -413,16 +444,16 @@ def run_page(
         counts[f.severity] += 1
     ordered_logs = sorted(logs, key=lambda e: e.ts)[-LOGS_SHOWN:]
     shown_evidence = [(item, status) for item, status in evidence if scopes.policy or item.kind != "policy-run"]
-    commands = [("Export evidence bundle", _command("stella", "runs", "export", "--run", run.id, "--bundle"))]
+    commands = [("Export evidence bundle", _command("stella", "runs", "export", option("run", run.id), "--bundle"))]
     if scopes.manage:
         if run.state in ("error", "cancelled") and row.resolved_by is None:
-            commands.insert(0, ("Retry run", _command("stella", "runs", "retry", "--run", run.id)))
+            commands.insert(0, ("Retry run", _command("stella", "runs", "retry", option("run", run.id))))
         if run.state in ACTIVE_STATES:
-            commands.insert(0, ("Cancel run", _command("stella", "runs", "cancel", "--run", run.id)))
+            commands.insert(0, ("Cancel run", _command("stella", "runs", "cancel", option("run", run.id))))
     return RunPage(
         row=row,
         tenant_name=tenant_name,
-        retry_of_slug=slug(row.retry_of) if row.retry_of and row.retry_of in run_ids else None,
+        retry_of_slug=run_slugs.get(run.retry_of) if run.retry_of else None,
         created_at_text=human_time(run.created_at),
         started_at_text=human_time(run.started_at),
         finished_at_text=human_time(run.finished_at),
@@ -444,7 +475,7 @@ def run_page(
             for f in findings[:FINDINGS_SHOWN]
         ),
         findings_total=len(findings),
-        findings_csv=f"downloads/findings/{row.slug}.csv" if findings else None,
+        findings_csv=findings_file(row.slug) if findings else None,
         evidence=tuple(evidence_view(item, status, scopes) for item, status in shown_evidence)
         if scopes.downloads
         else (),

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-import shlex
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
-from snapsite.site.names import slug
+from snapsite.formats.downloads import command_line, option
 from snapsite.site.views.charts import Chart, StackedBar, stacked_bars
 from snapsite.site.views.format import human_time, iso, runbook_name
 from snapsite.site.views.observability import QueueDepth
@@ -162,7 +161,7 @@ def _value_text(value: object) -> str:
 
 
 def schedule_row(
-    schedule: Schedule, tenant_name: str, run_ids: Collection[str], now: datetime, scopes_manage: bool
+    schedule: Schedule, tenant_name: str, run_slugs: Mapping[str, str], now: datetime, scopes_manage: bool
 ) -> ScheduleRow:
     """The row of `schedule` at `now` (the snapshot's createdAt); never raises on a bad cron expression."""
     paused = schedule.paused_at is not None
@@ -204,9 +203,9 @@ def schedule_row(
         earliest_after_resume_local=local_text(upcoming, schedule.timezone) if upcoming else None,
         problem=problem,
         last_run_id=last,
-        last_run_slug=slug(last) if last is not None and last in run_ids else None,
+        last_run_slug=run_slugs.get(last) if last is not None else None,
         pause_command=(
-            " ".join(shlex.quote(p) for p in ("stella", "schedules", "pause", "--schedule", schedule.id))
+            command_line(("stella", "schedules", "pause", option("schedule", schedule.id)))
             if scopes_manage and status == "enabled"
             else None
         ),
@@ -254,7 +253,7 @@ def schedules_page(
     schedules: Sequence[Schedule],
     tenants: Sequence[Tenant],
     metrics_queue: QueueDepth,
-    run_ids: Collection[str],
+    run_slugs: Mapping[str, str],
     now: datetime,
     scopes_manage: bool,
     *,
@@ -265,7 +264,7 @@ def schedules_page(
     (tenant, schedule, stage); `impact_index_age` is the impact index's age as text, None when unknown."""
     names = {t.id: t.name for t in tenants}
     rows = sorted(
-        (schedule_row(s, names.get(s.tenant_id, s.tenant_id), run_ids, now, scopes_manage) for s in schedules),
+        (schedule_row(s, names.get(s.tenant_id, s.tenant_id), run_slugs, now, scopes_manage) for s in schedules),
         key=lambda r: (r.tenant_id, r.name.casefold(), r.name, r.id),
     )
     schedule_names = {s.id: s.name for s in schedules}
@@ -302,7 +301,7 @@ def schedules_page(
             runbook_code=IMPACT_RUNBOOK_CODE,
             runbook=f"runbooks/{runbook_name(IMPACT_RUNBOOK_CODE)}.html",
             commands=tuple(
-                " ".join(shlex.quote(p) for p in ("stella", "runs", "preview", "--tenant", t.id, "--file", "keys.json"))
+                command_line(("stella", "runs", "preview", option("tenant", t.id), "--file", "keys.json"))
                 for t in ordered_tenants
             ),
         ),

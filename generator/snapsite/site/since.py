@@ -1,0 +1,92 @@
+"""A `--since OLD` build: OLD verified in full (never rendered), compared with the build's snapshot, and the
+comparison turned into the site's parts (banner, cards, `changes` tab data, run pages, schedules).
+
+OLD is checked like the build's snapshot (same trust roots, threshold and limits), and `--allow-unverified`
+never covers it: nothing unsigned may change what is built. A failure of either names its snapshot and keeps
+its exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from snapsite.changes.compare import Changes, compare
+from snapsite.changes.facts import FactsCollector
+from snapsite.changes.pair import SideError, check_pair, verify_side
+from snapsite.errors import SnapshotError
+from snapsite.site.config import BuildOptions
+from snapsite.site.views.changes import (
+    RunChangeView,
+    ScheduleChangeView,
+    SinceInfo,
+    card_changes,
+    failures_moved,
+    run_change_views,
+    schedule_change_views,
+    since_info,
+    tab_data,
+)
+from snapsite.trust.roots import TrustRoot
+from snapsite.verify.steps import RecordSink
+
+CHANGES_DATA = "data/changes.js"
+
+
+@dataclass(frozen=True)
+class SinceParts:
+    """Everything a `--since` build adds to the site."""
+
+    changes: Changes
+    info: SinceInfo
+    cards: dict[str, str]  # card test id -> its move since OLD
+    failures: str  # "+3 failures"
+    runs: dict[str, RunChangeView]  # run id -> what its page says
+    tab: dict[str, Any]  # data/changes.js
+    schedules: tuple[ScheduleChangeView, ...]
+
+
+def both(first: RecordSink, second: RecordSink) -> RecordSink:
+    """One record sink feeding two (the site's collector and the facts of the build's snapshot)."""
+
+    def sink(name: str, line: int, record: Any, raw: bytes) -> None:
+        first(name, line, record, raw)
+        second(name, line, record, raw)
+
+    return sink
+
+
+def named(error: SnapshotError, source: str) -> SideError:
+    """The build's own snapshot's failure, named as NEW's in a `--since` build."""
+    return SideError("NEW", source, error)
+
+
+def since_parts(
+    options: BuildOptions,
+    trust_root: TrustRoot,
+    new: FactsCollector,
+    slugs: Mapping[str, str],
+    tenant_names: Mapping[str, str],
+) -> SinceParts:
+    """Verify OLD (`options.since`), compare it with the build's snapshot (`new`, already verified) and make the
+    site's parts; raises a SideError naming OLD, or a UsageError for a pair of different schedulers."""
+    assert options.since is not None
+    tenants = frozenset(options.tenants) if options.tenants else None
+    old = verify_side("OLD", options.since, trust_root, options.threshold, options.limits, tenants)
+    error = old.error()
+    if error is not None:
+        raise error
+    assert old.facts is not None
+    changes = compare(old.facts, new.facts())
+    check_pair(changes, options.force_since, "--force-since")
+    info = since_info(changes, old.facts.created_at)
+    return SinceParts(
+        changes=changes,
+        info=info,
+        cards=card_changes(changes, info),
+        failures=failures_moved(changes.totals_before, changes.totals_after),
+        runs=run_change_views(changes, slugs),
+        tab=tab_data(changes),
+        schedules=schedule_change_views(changes, tenant_names),
+    )
