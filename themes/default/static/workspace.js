@@ -305,8 +305,9 @@
         header.setAttribute("aria-sort", sort.desc ? "descending" : "ascending");
         mark.textContent = sort.desc ? " \u25bc" : " \u25b2";
       } else {
-        header.removeAttribute("aria-sort");
-        mark.textContent = "";
+        // Every sortable header says it is sortable (site contract hooks, issue 14), with a visible cue.
+        header.setAttribute("aria-sort", "none");
+        mark.textContent = " \u2195";
       }
     }
 
