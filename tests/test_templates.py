@@ -426,6 +426,8 @@ def test_index_has_the_workspace_hooks(renderer: Renderer) -> None:
     assert table is not None and table["data-run-files"] == "data/meta.js data/runs-0001.js data/runs-0002.js"
     assert [th.get_text() for th in table.select("thead th")] == [
         "Run ID",
+        "Tenant",  # issue 14: tenant and created after the id
+        "Created",
         "Trigger",
         "State",
         "Progress",
