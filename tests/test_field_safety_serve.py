@@ -54,10 +54,11 @@ def test_only_a_loopback_host_is_answered(served: Served) -> None:
 
 
 def test_snapshot_files_are_attachments_that_nothing_renders(served: Served, tmp_path: Path) -> None:
-    evidence = sorted((tmp_path / "out" / "evidence").iterdir())
+    site = tmp_path / "out"
+    evidence = sorted(p for p in (site / "evidence").rglob("*") if p.is_file())
     assert evidence
     for file in evidence:
-        status, headers, body = request(served.url, f"/evidence/{file.name}")
+        status, headers, body = request(served.url, "/" + file.relative_to(site).as_posix())
         assert status == 200
         assert headers["content-disposition"] == "attachment"
         assert headers["content-type"] == "application/octet-stream"

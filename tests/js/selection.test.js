@@ -19,6 +19,12 @@ const RUNS = store([
   ["run\u0000nul", "run-nul", "c", "acme", "queued", "2026-11-18T12:00:00Z", [], 0, 2]
 ]);
 
+test("an id starting with '-' stays inside its option (issue 11)", () => {
+  const dashed = store([["--all-tenants", "x", "c", "acme", "error", "2026-11-20T12:00:00Z", [], 0, 1]]);
+  const lines = selection.exportScript(dashed, [0], "s").split("\n");
+  assert.ok(lines.includes("stella runs export '--run=--all-tenants' --bundle"), lines.join("\n"));
+});
+
 test("the CSV has the data fields (not detailFile), CRLF line ends and neutralised cells", () => {
   const text = selection.csv(RUNS, [0, 1]);
   assert.equal(

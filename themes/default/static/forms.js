@@ -198,7 +198,7 @@
       clear(output).appendChild(h("p", { class: "muted", role: "status" }, "Reading the impact index\u2026"));
       withImpact((rows) => {
         clear(output);
-        const command = `stella runs preview ${shQuote(`--tenant=${chosen}`)} --file keys.json`;
+        const command = `stella runs preview ${shQuote(`--tenant=${chosen}`)} --file keys.json`; // an id inside its option
         if (rows === false) {
           append(output, [h("p", { role: "alert" }, "This site has no impact index (data/impact.js): only the CLI can preview."), cliLine(command)]);
           return;

@@ -15,6 +15,7 @@
  * @property {string[]} fields
  * @property {number} [runs]
  * @property {string} [snapshotId]
+ * @property {string} [createdAt]  the snapshot's time: the site's "now" (the Created column counts back from it)
  * @property {string[]} [scopes]
  * @property {[string, string][]} [tenants]  id and name of each tenant
  * @property {Schedule[]} [schedules]
