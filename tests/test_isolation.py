@@ -66,7 +66,7 @@ def _own_text(snapshot: Path, tenant: str, run_ids: set[str]) -> str:
 
 
 def _output_bytes(site: Path) -> dict[str, bytes]:
-    """Every file of the site, and every member of every .tar.gz in it, by name."""
+    """Every file of the site, and every member of every .tar.gz or .tgz in it, by name."""
     found: dict[str, bytes] = {}
     for path in sorted(site.rglob("*")):
         if not path.is_file():
@@ -74,7 +74,7 @@ def _output_bytes(site: Path) -> dict[str, bytes]:
         data = path.read_bytes()
         name = path.relative_to(site).as_posix()
         found[name] = data
-        if name.endswith(".tar.gz"):
+        if name.endswith((".tar.gz", ".tgz")):
             with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
                 for member in tar.getmembers():
                     extracted = tar.extractfile(member)
