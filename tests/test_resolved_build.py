@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 from conftest import KeyPair, SnapshotBuilder, files_of, run_record
+from snapsite.formats.downloads import command_line, option
 from snapsite.preview.watch import rebuild_site
 from snapsite.site.build import build_site
 from snapsite.site.config import BuildOptions
-from snapsite.site.names import slug
 from snapsite.site.spill import bucket_of
 from snapsite.site.views.runs import OUTSIDE_RUN
 
@@ -79,10 +79,20 @@ def build(builder: SnapshotBuilder, output: Path, **options: Any) -> Path:
     return output
 
 
+def page_name(site: Path, run_id: str) -> str:
+    """The run's page below runs/, as the data files name it (`<shard>/<name>`)."""
+    return str(data_rows(site)[run_id]["slug"])
+
+
 def run_page(site: Path, run_id: str) -> BeautifulSoup:
-    """The run's own page, wherever the build puts it under runs/."""
-    (path,) = site.glob(f"runs/**/{slug(run_id)}.html")
-    return BeautifulSoup(path.read_text(), "html.parser")
+    """The run's own page."""
+    return BeautifulSoup((site / "runs" / f"{page_name(site, run_id)}.html").read_text(), "html.parser")
+
+
+def retry_line(run_id: str, segment: str | None = None) -> str:
+    """A retry command as the site writes it (ids as `--name=value` words)."""
+    words = ["stella", "runs", "retry", option("run", run_id)] + ([option("segment", segment)] if segment else [])
+    return command_line(words)
 
 
 def data_rows(site: Path) -> dict[str, dict[str, Any]]:
@@ -121,8 +131,8 @@ def script_runs(site: Path) -> list[str]:
     """The run ids `scripts/retry-failed-runs.sh` retries."""
     lines = (site / "scripts" / "retry-failed-runs.sh").read_text().splitlines()
     commands = [shlex.split(line) for line in lines if line.startswith("stella ")]
-    assert all(c[:4] == ["stella", "runs", "retry", "--run"] and len(c) == 5 for c in commands)
-    return [c[4] for c in commands]
+    assert all(c[:3] == ["stella", "runs", "retry"] and c[3].startswith("--run=") and len(c) == 4 for c in commands)
+    return [c[3].removeprefix("--run=") for c in commands]
 
 
 def test_every_failure_of_a_chain_is_resolved_by_the_completed_retry(
@@ -160,7 +170,7 @@ def test_a_resolved_page_names_its_retry_and_offers_no_retry(
         assert "Resolved by" in note.get_text()
         link = note.find("a")
         assert link is not None and link.get_text() == c.id("fixer")
-        assert str(link["href"]).endswith(f"{slug(c.id('fixer'))}.html")
+        assert str(link["href"]).endswith(f"{page_name(site, c.id('fixer'))}.html")
         assert retry_commands(page) == [], name
         assert "stella runs retry" not in page.get_text(), name  # no segment retry either
         assert f"Resolved by: {c.id('fixer')}" in text_of(page, "#incident")
@@ -168,8 +178,8 @@ def test_a_resolved_page_names_its_retry_and_offers_no_retry(
     for name in ("open", "dropped"):
         page = run_page(site, c.id(name))
         assert page.select_one('[data-testid="resolved-by"]') is None
-        assert retry_commands(page) == [f"stella runs retry --run {shlex.quote(c.id(name))}"]
-    segment_retry = f"stella runs retry --run {shlex.quote(c.id('open'))} --segment seg-1"
+        assert retry_commands(page) == [retry_line(c.id(name))]
+    segment_retry = retry_line(c.id("open"), "seg-1")
     assert segment_retry in run_page(site, c.id("open")).get_text()
 
 
@@ -179,11 +189,14 @@ def test_the_original_links_forward_to_its_retries(chains: tuple[SnapshotBuilder
 
     def forward(name: str) -> list[tuple[str, str]]:
         links = run_page(site, c.id(name)).select('[data-testid="retried-by"] a[data-retry-id]')
-        return [(str(a["data-retry-id"]), str(a["href"]).rsplit("/", 1)[-1]) for a in links]
+        return [(str(a["data-retry-id"]), str(a["href"]).removeprefix("../../runs/")) for a in links]
 
-    assert forward("first") == [(c.id("second"), f"{slug(c.id('second'))}.html")]
-    assert forward("second") == [(c.id("fixer"), f"{slug(c.id('fixer'))}.html")]
-    assert forward("dropped") == [(c.id("cancelled"), f"{slug(c.id('cancelled'))}.html")]
+    def page(name: str) -> str:
+        return f"{page_name(site, c.id(name))}.html"
+
+    assert forward("first") == [(c.id("second"), page("second"))]
+    assert forward("second") == [(c.id("fixer"), page("fixer"))]
+    assert forward("dropped") == [(c.id("cancelled"), page("cancelled"))]
     assert forward("open") == []
     # A failure whose only retry was cancelled says it is still open.
     pending = run_page(site, c.id("dropped")).select_one('[data-testid="retry-pending"]')
@@ -197,7 +210,7 @@ def test_the_retry_script_never_retries_a_resolved_run(chains: tuple[SnapshotBui
     assert script_runs(site) == sorted([c.id("dropped"), c.id("open")])
     for path, data in files_of(site / "scripts").items():
         for name in ("first", "second", "foreign", "acme_failure"):
-            assert f"retry --run {c.id(name)}".encode() not in data, (path, name)
+            assert f"retry --run={c.id(name)}".encode() not in data, (path, name)
 
 
 def test_a_tenant_build_resolves_only_with_its_own_runs_and_names_no_other_tenant(
@@ -208,7 +221,7 @@ def test_a_tenant_build_resolves_only_with_its_own_runs_and_names_no_other_tenan
     # The acme run that completed the globex failure is not in this build: the failure is open here.
     assert data_rows(globex)[c.id("foreign")]["resolvedBy"] is None
     assert script_runs(globex) == [c.id("foreign")]
-    assert retry_commands(run_page(globex, c.id("foreign"))) == [f"stella runs retry --run {c.id('foreign')}"]
+    assert retry_commands(run_page(globex, c.id("foreign"))) == [retry_line(c.id("foreign"))]
     # The globex run retried an acme run: it says so without the id.
     fix = run_page(globex, c.id("globex_fix"))
     assert "a run outside this build" in text_of(fix, "#summary")
