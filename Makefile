@@ -10,7 +10,7 @@ JS_BIN   := tests/js/node_modules/.bin
 CHROMIUM ?= /usr/bin/chromium
 FIREFOX  ?= /usr/bin/firefox-esr
 
-.PHONY: site test lint typecheck js unit e2e wheel floors bench demo clean
+.PHONY: site test lint typecheck js unit e2e wheel floors bench demo screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,10 @@ demo: $(STAMP)
 	rm -rf snapshots/demo
 	$(BIN)/snapsite demo -o snapshots/demo --runs 300 --tenants 3 --seed 7 --key tests/keys/demo.key
 	cp tests/keys/demo.key.pub snapshots/demo.pub
+
+## screenshots: the README's pictures (docs/*.png) from the demo snapshot, in Chromium
+screenshots: $(STAMP) $(BROWSER_STAMP)
+	$(BIN)/python docs/screenshots.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/verify_bench.py

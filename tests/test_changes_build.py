@@ -15,7 +15,7 @@ from pairs import KEY, OLD_ID, PUB, Pair, make_pair
 from snapsite.authoring.derive import derive_snapshot
 from snapsite.site.build import build_site
 from snapsite.site.config import BuildOptions
-from snapsite.site.names import slug
+from snapsite.site.names import run_slug
 from snapsite.trust.keys import write_keypair
 
 
@@ -49,8 +49,13 @@ def changes_data(site: Path) -> dict[str, Any]:
     return loaded
 
 
+def run_file(site: Path, run_id: str) -> Path:
+    """A run's page: runs/<shard>/<name>.html (no two runs of the pair share a short name)."""
+    return site / "runs" / f"{run_slug(run_id)}.html"
+
+
 def run_page(site: Path, run_id: str) -> BeautifulSoup:
-    return page(site / "runs" / f"{slug(run_id)}.html")
+    return page(run_file(site, run_id))
 
 
 def diff_json(old: Path, new: Path, *extra: str) -> dict[str, Any]:
@@ -115,7 +120,8 @@ def test_a_changed_run_page_says_what_changed_with_old_values(site: Path, pair: 
     assert "running then" in since.get_text() and "error now" in since.get_text()
     resolved = run_page(site, pair.resolved).select_one("#since")
     assert resolved is not None and resolved["data-change"] == "resolved"
-    assert one(resolved, "a")["href"] == f"../runs/{slug(pair.retry)}.html"
+    link = run_file(site, pair.resolved).parent / str(one(resolved, "a")["href"])
+    assert link.resolve() == run_file(site, pair.retry).resolve()
     assert one(run_page(site, pair.retry), "#since")["data-change"] == "new"
     unchanged = next(i for i in pair.base_runs if i not in changes_data(site)["rows"] and i not in pair.vanished)
     assert run_page(site, unchanged).select_one("#since") is None
@@ -296,4 +302,4 @@ def test_readers_without_javascript_get_the_changes_listed(site: Path) -> None:
     for item in listed:
         kind, before, _ = rows[item["data-run-id"]]
         assert item["data-change"] == kind and item.get("data-state-before") == before
-        assert one(item, "a")["href"] == f"runs/{slug(str(item['data-run-id']))}.html"
+        assert (site / str(one(item, "a")["href"])).resolve() == run_file(site, str(item["data-run-id"])).resolve()

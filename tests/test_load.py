@@ -450,8 +450,8 @@ def test_paired_surrogate_escapes_and_escaped_backslashes_are_text() -> None:
 def test_an_integer_beyond_2_53_is_a_validation_error(value: int) -> None:
     error = failure(run_line(raw={"shardCount": str(value)}))
     assert error.message.startswith("field 'shardCount': Input should be")
-    error = failure(run_line(raw={"futureField": f"[{value}]"}))
-    assert error.message == "field 'futureField[0]': Input should be an integer from -(2^53-1) to 2^53-1"
+    # An unknown field is ignored (forward compatibility), as under jiter: it is never rendered.
+    assert read_all(run_line(raw={"futureField": f"[{value}]"}))
 
 
 def test_integers_up_to_2_53_minus_1_are_read() -> None:
@@ -469,7 +469,8 @@ def test_a_big_integer_in_a_metric_or_log_field_is_an_error() -> None:
     assert failure(ndjson([metric]), MetricSample).message.startswith("field 'value': Input should be an integer")
     log = log_line(1)
     log["fields"] = {"attempt": {"n": 2**60}}
-    assert failure(ndjson([log]), LogEntry).message.startswith("field 'fields.attempt.n': Input should be an integer")
+    message = failure(ndjson([log]), LogEntry).message
+    assert message == "field 'fields': Input should be an integer from -(2^53-1) to 2^53-1 (at attempt.n)"
 
 
 def test_a_lower_case_error_code_is_an_error() -> None:

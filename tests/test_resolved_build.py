@@ -64,6 +64,12 @@ def chains(tmp_path: Path, keypair: KeyPair) -> tuple[SnapshotBuilder, Chains]:
     for run in runs.values():
         run["scheduleId"] = None
     builder.write_records("runs.ndjson", list(runs.values()))
+    # A failed segment in a resolved failure and in an open one: only the open one offers a segment retry.
+    segment = {
+        "id": "seg-1", "shard": 0, "state": "error", "targetCount": 4, "processed": 1, "executor": None,
+        "retryCount": 0, "startedAt": None, "finishedAt": None, "cooldownUntil": None, "error": ERROR,
+    }  # fmt: skip
+    builder.write_records("segments.ndjson", [{**segment, "runId": runs[name]["id"]} for name in ("first", "open")])
     builder.sign()
     return builder, Chains(runs)
 
@@ -156,12 +162,15 @@ def test_a_resolved_page_names_its_retry_and_offers_no_retry(
         assert link is not None and link.get_text() == c.id("fixer")
         assert str(link["href"]).endswith(f"{slug(c.id('fixer'))}.html")
         assert retry_commands(page) == [], name
+        assert "stella runs retry" not in page.get_text(), name  # no segment retry either
         assert f"Resolved by: {c.id('fixer')}" in text_of(page, "#incident")
     # An open failure offers its retry and says nothing of a resolution.
     for name in ("open", "dropped"):
         page = run_page(site, c.id(name))
         assert page.select_one('[data-testid="resolved-by"]') is None
         assert retry_commands(page) == [f"stella runs retry --run {shlex.quote(c.id(name))}"]
+    segment_retry = f"stella runs retry --run {shlex.quote(c.id('open'))} --segment seg-1"
+    assert segment_retry in run_page(site, c.id("open")).get_text()
 
 
 def test_the_original_links_forward_to_its_retries(chains: tuple[SnapshotBuilder, Chains], tmp_path: Path) -> None:

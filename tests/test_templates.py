@@ -426,6 +426,8 @@ def test_index_has_the_workspace_hooks(renderer: Renderer) -> None:
     assert table is not None and table["data-run-files"] == "data/meta.js data/runs-0001.js data/runs-0002.js"
     assert [th.get_text() for th in table.select("thead th")] == [
         "Run ID",
+        "Tenant",  # issue 14: tenant and created after the id
+        "Created",
         "Trigger",
         "State",
         "Progress",
@@ -481,7 +483,7 @@ def test_index_carries_the_script_hooks_hidden_until_a_script_shows_them(rendere
     soup = soup_of(render(renderer, "index.html", page=index_page(data_files=files)))
     scripts = [str(s["src"]) for s in soup.find_all("script")]
     # meta.js and the first runs file start early (async); only one runs file, as async scripts run in any order.
-    # Then the classic scripts in dependency order: every page's, the workspace's parts, workspace.js last.
+    # Then the classic scripts in dependency order: every page's, the workspace's parts, workspace.js, printing.
     assert [re.sub(r"\.[0-9a-f]{10}\.js$", ".js", src) for src in scripts] == [
         "data/meta.js",
         "data/runs-0001.js",
@@ -499,6 +501,7 @@ def test_index_carries_the_script_hooks_hidden_until_a_script_shows_them(rendere
                 "drawer",
                 "runs-loader",
                 "workspace",
+                "print-view",  # issue 13: printing the view, on top of the workspace
             )
         ),
     ]

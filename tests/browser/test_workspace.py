@@ -84,7 +84,12 @@ def test_sort_headers_toggle_and_say_so(ws: Workspace, demo_oracle: Oracle) -> N
     ws.wait_render(before)
     assert header.get_attribute("aria-sort") == "ascending" and ws.hash().endswith("sort=durationSeconds")
     assert ws.ids() == run_ids(demo_oracle.runs_of(ws.hash()))[: len(ws.ids())]
-    assert ws.page.locator("#runs-table th[aria-sort]").count() == 1
+    # One column is sorted; every other sortable header says "none" and shows a cue (issue 14: it used to carry no
+    # aria-sort at all, so a screen reader could not tell that it sorts).
+    assert ws.page.locator('#runs-table th[aria-sort]:not([aria-sort="none"])').count() == 1
+    sortable = ws.page.locator("#runs-table th[data-column]")
+    assert sortable.count() == ws.page.locator("#runs-table th[data-column][aria-sort]").count() == 8
+    assert ws.page.locator('#runs-table th[aria-sort="none"] .sort-mark').first.inner_text().strip() == "\u2195"
 
 
 def test_controls_write_the_hash_and_the_hash_sets_the_controls(

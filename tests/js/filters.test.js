@@ -211,3 +211,23 @@ test("evidence: problem is invalid or untrusted; a status alone; an unknown valu
   assert.deepEqual(ids("tab=all&evidence=untrusted"), ["r4"]);
   assert.deepEqual(ids("tab=all&evidence=verified"), []);
 });
+
+test("changes tab: the runs data/changes.js names, in any state, with the other filters applied within it", () => {
+  const changes = { since: "snap:old", vanished: 1, rows: { r6: ["new", null, null], r4: ["state", "running", null],
+    r1: ["resolved", "error", "r9"] } };
+  const runs = new runsData.RunStore({ fields: FIELDS, runs: RUNS.length, schedules: SCHEDULES }, changes);
+  runs.ingest(RUN_STORE.cols.id.slice(0, RUN_STORE.n).map((id, i) => FIELDS.map((field) => RUN_STORE.value(field, i))));
+  const ids = (hash) => {
+    const result = filters.filterRuns(runs, urlState.parse(hash, urlState.SINCE_TABS));
+    return Array.from(result.order.subarray(0, result.n), (i) => runs.cols.id[i]);
+  };
+  assert.deepEqual(ids("tab=changes"), ["r6", "r4", "r1"]);
+  assert.deepEqual(ids("tab=changes&tenant=initech"), ["r1"]);
+  assert.deepEqual(ids("tab=changes&state=completed"), ["r4"]);
+  assert.equal(filters.filterRuns(runs, urlState.parse("tab=all&tenant=acme", urlState.SINCE_TABS)).changed, 1);
+  assert.deepEqual(runs.changeOf(runs.cols.id.indexOf("r4")), { kind: "state", stateBefore: "running" });
+  assert.equal(runs.changeOf(runs.cols.id.indexOf("r5")), null);
+  // Without a changes tab (a plain build) the tab means active, and nothing is counted as changed.
+  assert.equal(urlState.parse("tab=changes").tab, "active");
+  assert.equal(filters.filterRuns(RUN_STORE, urlState.parse("tab=all")).changed, 0);
+});

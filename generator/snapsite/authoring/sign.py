@@ -166,8 +166,8 @@ def _manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
     """manifest.json's bytes, after the verifier's own reading of the manifest accepted it.
 
     The checks above give friendly messages for the common mistakes; this one is the authority, so that
-    whatever `sign` signs, `verify` accepts (a lone surrogate or a 2^60 in an unknown field of an existing
-    manifest included). The document is checked in its ASCII form, where the verifier can name a lone
+    whatever `sign` signs, `verify` accepts (a lone surrogate in an unknown field of an existing manifest
+    included). The document is checked in its ASCII form, where the verifier can name a lone
     surrogate instead of the UTF-8 encoder failing on it.
     """
     try:

@@ -45,9 +45,9 @@ _KINDS: dict[type, str] = {
     bool: "a boolean",
     type(None): "null",
 }
-# Raw text that may hold a value section 2 forbids although it parsed: a surrogate escape (paired ones are
-# fine) or an integer of 16 digits or more. Most lines hold neither and skip the walk over the parsed value.
-_SUSPECT_VALUE = re.compile(rb"\\u[dD][89a-fA-F]|[0-9]{16}")
+# Raw text that may hold a lone surrogate although it parsed: a surrogate escape (paired ones are fine). Most
+# lines hold no `\u` at all and skip both the regex and the walk over the parsed value.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 # pydantic-core's message for a lone surrogate ("unable to parse raw data as a unicode string") says little.
 _MESSAGES = {"string_unicode": "Input should be Unicode text: a lone surrogate escape such as \\ud800 is not allowed"}
 
@@ -95,13 +95,14 @@ def _json(data: bytes, path: str, line: int | None = None) -> Any:
 
 
 def check_values(value: Any, data: bytes, path: str, line: int | None = None) -> None:
-    """Section 2's value rules over a whole parsed document, unknown (ignored) fields included.
+    """Section 2's "strings are Unicode text" over a whole parsed document, unknown (ignored) fields included.
 
-    Strings are Unicode text (Python's json turns `"\\ud800"` into a lone surrogate without complaint) and
-    integers lie within +-(2^53-1). The models check the fields they know; this makes an ignored field obey
-    the same rules, so a line that one JSON engine rejects is rejected by every engine.
+    Python's json turns `"\\ud800"` into a lone surrogate without complaint; jiter refuses the whole line.
+    The models check the fields they know; this makes an ignored field fail the same way under both engines.
+    (Integers are bounded by the models only: an ignored field is never rendered, and jiter accepts it too.
+    Searching every line for long digit runs cost more than parsing it.)
     """
-    if _SUSPECT_VALUE.search(data) is None:
+    if b"\\u" not in data or _SURROGATE_ESCAPE.search(data) is None:
         return
     problem = json_value_problem(value)
     if problem is not None:
@@ -210,8 +211,10 @@ def parse_record(line: bytes, number: int, path: str, model: type[M], max_bytes:
     Most lines take the native path (jiter, then the model); a line it does not accept, or cannot be sure of,
     takes the strict path, which refuses it in its own words or accepts it alike.
     """
-    # A line that may break a value rule (see check_values) takes the strict path, which names the field.
-    if len(line) <= max_bytes and line[-1:] != b"\r" and _SUSPECT_VALUE.search(line) is None:
+    # A line that may hold a lone surrogate (see check_values) takes the strict path, which names the field;
+    # any other value rule is the model's, on either path.
+    suspect = b"\\u" in line and _SURROGATE_ESCAPE.search(line) is not None
+    if len(line) <= max_bytes and line[-1:] != b"\r" and not suspect:
         value = jsonstrict.native_loads(line)
         if type(value) is dict:
             try:

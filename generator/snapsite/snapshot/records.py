@@ -182,7 +182,8 @@ def json_value_problem(value: object) -> tuple[tuple[int | str, ...], str] | Non
     while stack:
         loc, item = stack.pop()
         if isinstance(item, str):
-            if _LONE_SURROGATE.search(item):
+            # isascii() is O(1) on CPython's compact strings: most strings skip the regex.
+            if not item.isascii() and _LONE_SURROGATE.search(item):
                 return loc, _SURROGATE_MESSAGE
         elif isinstance(item, bool):
             continue
@@ -195,7 +196,7 @@ def json_value_problem(value: object) -> tuple[tuple[int | str, ...], str] | Non
         elif isinstance(item, dict):
             children: list[tuple[tuple[int | str, ...], object]] = []
             for key, child in item.items():
-                if isinstance(key, str) and _LONE_SURROGATE.search(key):
+                if isinstance(key, str) and not key.isascii() and _LONE_SURROGATE.search(key):
                     return (*loc, key), _SURROGATE_MESSAGE
                 children.append(((*loc, str(key)), child))
             stack.extend(reversed(children))  # depth first, in document order

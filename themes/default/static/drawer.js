@@ -42,6 +42,18 @@
     busy: false
   };
 
+  /** The id of the run whose drawer is open, or "" (none). */
+  function openRun() {
+    return state.drawer ? state.drawer.getAttribute("data-run-id") || "" : "";
+  }
+
+  /** Close the drawer if it is open. */
+  function close() {
+    if (state.drawer && openRun()) {
+      Snapsite.app.closeDialog(state.drawer);
+    }
+  }
+
   /**
    * The drawer data of one run, from data/detail-NNNN.js (loaded once, a few files kept).
    * @param {number} number
@@ -85,6 +97,7 @@
       return { drawer: state.drawer, title: state.title, link: state.link, body: state.body };
     }
     const drawer = Snapsite.app.makeDialog("drawer", "drawer-title");
+    drawer.setAttribute("data-testid", "run-drawer"); // the site contract's hook
     const title = h("h2", { id: "drawer-title", tabindex: "-1" }, "Run");
     const link = h("a", { class: "deep-link" }, "Open the run's own page");
     const close = h("button", { type: "button", class: "drawer-close", "data-autofocus": "" }, "Close");
@@ -97,15 +110,18 @@
 
   /**
    * Open the drawer on `run`; focus goes back to `opener` when it closes, or, when the opener has left the page
-   * (the table redrew), to what `fallbackFocus()` names.
+   * (the table redrew), to what `fallbackFocus()` names. `closed()`, when given, runs once it has closed, however
+   * it was closed (the workspace then takes `run` out of the hash).
    * @param {DrawerRun} run
    * @param {HTMLElement | null} opener
    * @param {() => HTMLElement | null} fallbackFocus
+   * @param {() => void} [closed]
    */
-  function open(run, opener, fallbackFocus) {
+  function open(run, opener, fallbackFocus, closed) {
     const { drawer, title, link, body } = ensureDrawer();
     const id = run.id;
     drawer.setAttribute("data-drawer-run", visible(id));
+    drawer.setAttribute("data-run-id", id);
     clear(title).appendChild(doc.createTextNode("Run "));
     title.appendChild(h("span", { class: "run-id" }, id));
     const href = safeHref(`runs/${run.slug}.html`);
@@ -113,7 +129,13 @@
       link.setAttribute("href", href);
     }
     clear(body).appendChild(h("p", { class: "muted", role: "status" }, "Loading the run's details\u2026"));
-    Snapsite.app.openDialog(drawer, opener, () => (opener && doc.contains(opener) ? opener : fallbackFocus()));
+    Snapsite.app.openDialog(drawer, opener, () => {
+      drawer.removeAttribute("data-run-id");
+      if (closed) {
+        closed();
+      }
+      return opener && doc.contains(opener) ? opener : fallbackFocus();
+    });
     loadDetail(run.detailFile, id, (detail) => {
       if (drawer.getAttribute("data-drawer-run") !== visible(id)) {
         return; // another run was opened meanwhile
@@ -381,7 +403,7 @@
     ];
   }
 
-  const drawer = { open };
+  const drawer = { open, close, openRun };
   Snapsite.drawer = drawer;
   if (typeof module === "object" && module.exports) {
     module.exports = drawer;

@@ -10,6 +10,8 @@
  * invalid; untrusted). Keys combine with AND. The Failures tab lists open failures first, then the resolved ones,
  * each part in the sort's order. The Scheduled tab lists schedules, to which only tenant, schedule and q
  * (schedule name or id) apply.
+ * The changes tab of a `--since` build shows the runs new or changed since the older snapshot (runs-data.js's
+ * `change`), any state.
  *
  * No DOM; Node loads this file for the unit tests in tests/js.
  */
@@ -22,6 +24,7 @@
  * @property {number[]} counts  active, completed, failures, other
  * @property {number} total
  * @property {number} resolvedFailures  failures among the matches that a completed retry resolved
+ * @property {number} changed  the count of the changes tab (runs new or changed since the older snapshot)
  */
 
 (() => {
@@ -192,9 +195,12 @@
       const tab = /** @type {Record<string, number>} */ (TAB_OF_STATE)[String(value)];
       tabOf[code] = tab === undefined ? OTHER_TAB : tab;
     });
-    // -1: every runs tab; -3: the Scheduled tab (no run rows, only the counts)
-    const wanted = view.tab === "all" ? -1 : RUN_TAB[view.tab] === undefined ? -3 : RUN_TAB[view.tab];
+    // -1: every runs tab; -4: the changes tab; -3: the Scheduled tab (no run rows, only the counts)
+    const wanted =
+      view.tab === "all" ? -1 : view.tab === "changes" ? -4 : RUN_TAB[view.tab] === undefined ? -3 : RUN_TAB[view.tab];
     const counts = [0, 0, 0, 0];
+    let changedCount = 0;
+    const change = runs.change;
     let total = 0;
     let resolvedFailures = 0;
     /** @type {number[]} */
@@ -245,6 +251,10 @@
       const tab = tabOf[stateCol[i]];
       counts[tab] += 1;
       total += 1;
+      const changed = change[i] !== 0;
+      if (changed) {
+        changedCount += 1;
+      }
       if (tab === RUN_TAB.failures && isResolved) {
         resolvedFailures += 1;
         if (wanted === RUN_TAB.failures) {
@@ -252,7 +262,7 @@
           continue;
         }
       }
-      if (wanted === -1 || tab === wanted) {
+      if (wanted === -1 || tab === wanted || (wanted === -4 && changed)) {
         out[m] = i;
         m += 1;
       }
@@ -261,7 +271,7 @@
       out[m] = i;
       m += 1;
     }
-    return { order: out, n: m, counts, total, resolvedFailures };
+    return { order: out, n: m, counts, total, resolvedFailures, changed: changedCount };
   }
 
   /**

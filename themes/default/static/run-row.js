@@ -10,7 +10,7 @@
   "use strict";
 
   const Snapsite = (globalThis.Snapsite = globalThis.Snapsite || /** @type {SnapsiteNamespace} */ ({}));
-  const { visible, safeClass, duration, isoSeconds, safeHref, runbookName } = Snapsite.format;
+  const { visible, safeClass, duration, isoSeconds, humanTime, safeHref, runbookName } = Snapsite.format;
   const { h, append } = Snapsite.app;
 
   /** @typedef {import("./runs-data.js").RunStore} RunStore */
@@ -18,6 +18,8 @@
   /** The sortable columns after the selection column; `first` is the direction of a first click. */
   const COLUMNS = [
     { sort: "id", label: "Run ID", cls: "c-id", first: "asc" },
+    { sort: "tenantId", label: "Tenant", cls: "c-tenant", first: "asc" },
+    { sort: "createdAt", label: "Created", cls: "c-created", first: "desc" },
     { sort: "trigger", label: "Trigger", cls: "c-trigger", first: "asc" },
     { sort: "state", label: "State", cls: "c-state", first: "asc" },
     { sort: "progressPct", label: "Progress", cls: "c-progress", first: "desc" },
@@ -100,6 +102,15 @@
     if (resolvedBy) {
       tr.setAttribute("data-resolved-by", resolvedBy);
     }
+    const change = runs.changeOf(i);
+    if (change) {
+      // The site contract's hooks of the changes tab: the kind of change, and the state the older snapshot had
+      // (a `state` row's, and a resolved failure's: error).
+      tr.setAttribute("data-change", change.kind);
+      if (change.stateBefore) {
+        tr.setAttribute("data-state-before", change.stateBefore);
+      }
+    }
     const box = h("input", { type: "checkbox", class: "select-run", "aria-label": `Select run ${visible(id)}` });
     box.checked = runs.selected[i] === 1;
     tr._box = box;
@@ -125,6 +136,19 @@
     }
     tr.appendChild(h("th", { scope: "row" }, h("div", { class: "clip" }, idCell)));
 
+    tr.appendChild(h("td", null, h("div", { class: "clip" }, h("span", { class: "run-tenant" }, runs.text("tenantId", i)))));
+
+    // Created: the minute in UTC, and how long before the snapshot was taken (the site's "now").
+    const created = cols.createdAt[i];
+    const snapshotAt = Snapsite.format.parseTime(String(runs.meta.createdAt || ""));
+    const ago = Number.isNaN(snapshotAt) ? "" : `${duration(Math.max(0, (snapshotAt - created) / 1000))} ago`;
+    tr.appendChild(
+      h("td", null, h("div", { class: "clip" }, [
+        h("time", { datetime: isoSeconds(created) || "" }, humanTime(created).replace(/:\d\d UTC$/, " UTC")),
+        h("span", { class: "muted" }, ago)
+      ]))
+    );
+
     const scheduleName = runs.text("scheduleName", i);
     const scheduleId = runs.text("scheduleId", i);
     const trigger = [
@@ -145,6 +169,10 @@
     const stateCell = stateBadge(state, runs.text("errorCode", i));
     if (resolvedBy) {
       stateCell.push(" ", h("span", { class: "badge resolved" }, ["resolved", h("span", { class: "visually-hidden" }, ` by ${resolvedBy}`)]));
+    }
+    const message = runs.text("errorMessage", i);
+    if (message) {
+      stateCell.push(" ", h("span", { class: "reason" }, message)); // ellipsised; the whole text is on the run's page
     }
     tr.appendChild(h("td", null, h("div", { class: "clip" }, stateCell)));
 

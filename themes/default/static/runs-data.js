@@ -15,9 +15,17 @@
  * @property {string[]} fields
  * @property {number} [runs]
  * @property {string} [snapshotId]
+ * @property {string} [createdAt]  the snapshot's time: the site's "now" (the Created column counts back from it)
  * @property {string[]} [scopes]
  * @property {[string, string][]} [tenants]  id and name of each tenant
  * @property {Schedule[]} [schedules]
+ */
+/**
+ * What data/changes.js says in a `--since` build: each changed run's [kind, state before, resolved by].
+ * @typedef {object} Changes
+ * @property {string} since  the older snapshot's id
+ * @property {Record<string, [string, string | null, string | null]>} rows
+ * @property {number} vanished
  */
 /**
  * A schedule of the Scheduled tab.
@@ -49,6 +57,8 @@
     "errorMessage", "badges", "retryOf"
   ];
   const REQUIRED = ["id", "slug", "correlationId", "tenantId", "state", "createdAt", "detailFile"];
+  /** The kinds of change of the changes tab (site contract), by code; 0 is no change. */
+  const CHANGE_KINDS = [null, "new", "state", "resolved"];
 
   /**
    * The kind of column a field is kept in.
@@ -138,9 +148,18 @@
 
   /** The runs in columns, filled chunk by chunk, with the selection and cached sort orders. */
   class RunStore {
-    /** @param {Meta} meta */
-    constructor(meta) {
+    /**
+     * @param {Meta} meta
+     * @param {Changes | null} [changes]  data/changes.js of a `--since` build
+     */
+    constructor(meta, changes = null) {
       this.meta = meta;
+      /** @type {Record<string, [string, string | null, string | null]> | null} */
+      this.changeRows = changes && changes.rows ? changes.rows : null;
+      /** each run's kind of change since the older snapshot (a CHANGE_KINDS code) */
+      this.change = new Uint8Array(0);
+      /** @type {(string | null)[]} each changed run's state in the older snapshot */
+      this.stateBefore = [];
       this.fields = meta.fields.slice();
       /** @type {Record<string, Kind>} */
       this.kinds = {};
@@ -197,6 +216,9 @@
       const selected = new Uint8Array(capacity);
       selected.set(this.selected.subarray(0, this.n));
       this.selected = selected;
+      const change = new Uint8Array(capacity);
+      change.set(this.change.subarray(0, this.n));
+      this.change = change;
       this.capacity = capacity;
     }
 
@@ -237,12 +259,18 @@
       });
       const idAt = fields.indexOf("id");
       const correlationAt = fields.indexOf("correlationId");
+      const changeRows = this.changeRows;
       for (const row of rows) {
         const i = this.n;
         for (let k = 0; k < width; k += 1) {
           sinks[k](i, row[k]);
         }
         this.search[i] = `${String(row[idAt])}\n${String(row[correlationAt])}`.toLowerCase();
+        const changed = changeRows !== null && Object.hasOwn(changeRows, String(row[idAt]))
+          ? changeRows[String(row[idAt])]
+          : null;
+        this.change[i] = changed ? Math.max(0, CHANGE_KINDS.indexOf(changed[0])) : 0;
+        this.stateBefore[i] = changed ? changed[1] : null;
         this.n += 1;
       }
       this.permutations = {};
@@ -278,6 +306,16 @@
      */
     text(field, i) {
       return this.dicts[field].values[this.cols[field][i]];
+    }
+
+    /**
+     * Run `i`'s kind of change since the older snapshot (`new`, `state`, `resolved`) and its state then, or null.
+     * @param {number} i
+     * @returns {{ kind: string, stateBefore: string | null } | null}
+     */
+    changeOf(i) {
+      const kind = CHANGE_KINDS[this.change[i]];
+      return kind ? { kind, stateBefore: this.stateBefore[i] } : null;
     }
 
     /**
@@ -317,7 +355,7 @@
     }
   }
 
-  const runsData = { kindOf, Dict, RunStore };
+  const runsData = { kindOf, Dict, RunStore, CHANGE_KINDS };
   Snapsite.runsData = runsData;
   if (typeof module === "object" && module.exports) {
     module.exports = runsData;

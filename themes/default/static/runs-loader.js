@@ -27,9 +27,12 @@
   const FIRST_SLICE = 2000;
 
   /** @typedef {import("./runs-data.js").Meta} Meta */
+  /** @typedef {import("./runs-data.js").Changes} Changes */
 
-  /** The globals the data files write. */
-  const dataGlobals = /** @type {{ snapsiteMeta?: Meta, snapsiteRuns?: unknown[][][] }} */ (/** @type {unknown} */ (window));
+  /** The globals the data files write (data/changes.js, in a `--since` build, before this script runs). */
+  const dataGlobals = /** @type {{ snapsiteMeta?: Meta, snapsiteRuns?: unknown[][][], snapsiteChanges?: Changes }} */ (
+    /** @type {unknown} */ (window)
+  );
 
   /**
    * Run `done(ok)` once the data file `file` has run: index.html starts the first ones early (async scripts
@@ -82,7 +85,7 @@
       /** @type {RunStoreType} */
       let store;
       try {
-        store = new RunStore(meta);
+        store = new RunStore(meta, dataGlobals.snapsiteChanges || null);
       } catch {
         hooks.fail("The runs data is not in a form this page understands: the table shows the static rows only.");
         return;

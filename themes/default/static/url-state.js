@@ -1,7 +1,7 @@
 /* snapsite default theme: the Runs workspace's view <-> the URL hash (Snapsite.urlState).
  *
  * The view lives in the hash as a query string (the site contract), so any view is a link: tab (active |
- * completed | scheduled | failures | all; missing = active), tenant (repeatable), trigger, state, schedule,
+ * completed | scheduled | failures | all, and changes in a `--since` build; missing = active), tenant (repeatable), trigger, state, schedule,
  * severity, policy, from, to, shard, error, q and sort (a field, a leading "-" for descending; default
  * -createdAt). A repeated single key counts once, the first time. The contract's resolved (no | yes: failures a
  * completed retry resolved) and run (the run whose drawer is open); this theme adds split=1 and evidence
@@ -9,7 +9,7 @@
  *
  * Pure functions, no DOM; Node loads this file for the unit tests in tests/js.
  */
-/** @typedef {"active" | "completed" | "scheduled" | "failures" | "all"} Tab */
+/** @typedef {"active" | "completed" | "scheduled" | "failures" | "all" | "changes"} Tab */
 /** @typedef {"trigger" | "state" | "schedule" | "severity" | "policy" | "from" | "to" | "shard" | "error" | "resolved" | "evidence" | "q"} SingleKey */
 /**
  * What the workspace shows: every key of the hash, parsed. `run` is the run whose drawer is open ("" for none).
@@ -23,6 +23,8 @@
 
   /** @type {Tab[]} */
   const TABS = ["active", "completed", "scheduled", "failures", "all"];
+  /** @type {Tab[]} the tabs of a `--since` build, whose index.html has a changes tab */
+  const SINCE_TABS = [...TABS, "changes"];
   /** @type {SingleKey[]} */
   const SINGLE_KEYS = [
     "trigger",
@@ -73,19 +75,22 @@
 
   /**
    * @param {string} value
+   * @param {readonly Tab[]} tabs
    * @returns {value is Tab}
    */
-  function isTab(value) {
-    return /** @type {string[]} */ (TABS).includes(value);
+  function isTab(value, tabs) {
+    return /** @type {readonly string[]} */ (tabs).includes(value);
   }
 
   /**
    * The view a hash (with or without its `#`) names. URLSearchParams decodes it the way the site contract's
-   * oracle (Python's parse_qsl) does: `+` is a space, a malformed escape stays as written.
+   * oracle (Python's parse_qsl) does: `+` is a space, a malformed escape stays as written. A tab not in `tabs`
+   * (the changes tab of a build without one) means active.
    * @param {string} hash
+   * @param {readonly Tab[]} [tabs]
    * @returns {ViewState}
    */
-  function parse(hash) {
+  function parse(hash, tabs = TABS) {
     const view = defaults();
     /** @type {Set<string>} */
     const seen = new Set();
@@ -101,7 +106,7 @@
       }
       seen.add(key);
       if (key === "tab") {
-        view.tab = isTab(value) ? value : "active";
+        view.tab = isTab(value, tabs) ? value : "active";
       } else if (key === "sort") {
         view.sort = value || DEFAULT_SORT;
       } else if (key === "split") {
@@ -186,7 +191,7 @@
     return { field, desc };
   }
 
-  const urlState = { TABS, SINGLE_KEYS, DEFAULT_SORT, defaults, isSingleKey, parse, serialize, copy, cleared, sortOf };
+  const urlState = { TABS, SINCE_TABS, SINGLE_KEYS, DEFAULT_SORT, defaults, isSingleKey, parse, serialize, copy, cleared, sortOf };
   Snapsite.urlState = urlState;
   if (typeof module === "object" && module.exports) {
     module.exports = urlState;

@@ -5,7 +5,9 @@
  *
  * Tabs, filters, sort and search live in the hash (see url-state.js and filters.js). This theme adds one key:
  * split=1 with two or more tenant keys shows each of those tenants in its own pane, side by side, each with its
- * own table and count. Everything the page changes is in one object, `ui`.
+ * own table and count. The drawer is a link too (site contract): `run=<id>` opens it, opening adds a history
+ * entry with `run`, and closing takes it out again (Back closes it). Everything the page changes is in one
+ * object, `ui`.
  */
 (() => {
   "use strict";
@@ -35,9 +37,24 @@
   const table = found;
 
   /** @type {Record<string, string>} */
-  const TAB_LABELS = { active: "Active", completed: "Completed", scheduled: "Scheduled", failures: "Failures", all: "All" };
+  const TAB_LABELS = {
+    active: "Active",
+    completed: "Completed",
+    scheduled: "Scheduled",
+    failures: "Failures",
+    all: "All",
+    changes: "Changed"
+  };
   /** @type {Record<string, string>} */
-  const RUN_NOUNS = { active: "active runs", completed: "completed runs", failures: "failed runs", all: "runs" };
+  const RUN_NOUNS = {
+    active: "active runs",
+    completed: "completed runs",
+    failures: "failed runs",
+    all: "runs",
+    changes: "runs new or changed since the older snapshot"
+  };
+  // A `--since` build has a changes tab (and data/changes.js, loaded before this script); others do not.
+  const TABS = doc.querySelector('nav.tabs a[data-tab="changes"]') ? urlState.SINCE_TABS : urlState.TABS;
   const TYPING_BURST_MS = 1000;
   const NAV_KEYS = ["ArrowDown", "ArrowUp", "PageDown", "PageUp", "Home", "End"];
   const NONE = new Uint32Array(0);
@@ -64,7 +81,7 @@
   /** Everything the workspace changes as it runs. */
   const ui = {
     /** @type {ViewState} the view the hash names */
-    view: urlState.parse(window.location.hash),
+    view: urlState.parse(window.location.hash, TABS),
     /** the hash as the page last wrote or read it (a hashchange to it is the page's own) */
     lastHash: window.location.hash.replace(/^#/, ""),
     /** until when typing in the search box replaces the history entry instead of adding one */
@@ -79,7 +96,11 @@
     panes: [],
     /** @type {{ view: Table, pos: number } | null} where a shift-click range starts */
     anchor: null,
-    resizeQueued: false
+    resizeQueued: false,
+    /** whether the open drawer's history entry is the page's own (closing then goes Back instead of replacing) */
+    drawerPushed: false,
+    /** the run id of the hash that was not found in the data (reported once) */
+    missingRun: ""
   };
 
   /** @param {string} message */
@@ -176,7 +197,7 @@
 
   /** @param {ViewState} view */
   function runsCaption(view) {
-    return view.tab === "all" ? "All runs" : `${TAB_LABELS[view.tab]} runs`;
+    return view.tab === "all" ? "All runs" : view.tab === "failures" ? "Failed runs" : `${TAB_LABELS[view.tab]} runs`;
   }
 
   /**
@@ -263,6 +284,7 @@
       active: result.counts[0],
       completed: result.counts[1],
       failures: result.counts[2],
+      changes: result.changed,
       all: result.total,
       scheduled: schedules.length
     };
@@ -299,8 +321,9 @@
         header.setAttribute("aria-sort", sort.desc ? "descending" : "ascending");
         mark.textContent = sort.desc ? " \u25bc" : " \u25b2";
       } else {
-        header.removeAttribute("aria-sort");
-        mark.textContent = "";
+        // Every sortable header says it is sortable (site contract hooks, issue 14), with a visible cue.
+        header.setAttribute("aria-sort", "none");
+        mark.textContent = " \u2195";
       }
     }
 
@@ -555,9 +578,41 @@
       return; // the page's own write
     }
     ui.lastHash = raw;
-    ui.view = urlState.parse(raw);
-    syncControls();
-    render(false);
+    const next = urlState.parse(raw, TABS);
+    // Only the drawer changed (Back after opening one, Forward, a link to a run): the list keeps its place.
+    const drawerOnly =
+      next.run !== ui.view.run &&
+      urlState.serialize({ ...next, run: "" }) === urlState.serialize({ ...ui.view, run: "" });
+    ui.view = next;
+    ui.drawerPushed = false;
+    if (!drawerOnly) {
+      syncControls();
+      render(false);
+    }
+    syncDrawer();
+  }
+
+  /** Open or close the drawer as the view's `run` says (after a hash change or once the runs are loaded). */
+  function syncDrawer() {
+    const wanted = ui.view.run;
+    if (!wanted) {
+      drawer.close();
+      return;
+    }
+    if (drawer.openRun() === wanted || !ui.runs) {
+      return;
+    }
+    const ids = ui.runs.cols.id;
+    for (let i = 0; i < ui.runs.n; i += 1) {
+      if (ids[i] === wanted) {
+        openDrawer(i, null, false);
+        return;
+      }
+    }
+    if (els.table.getAttribute("data-state") === "ready" && ui.missingRun !== wanted) {
+      ui.missingRun = wanted;
+      setStatus(`The run ${format.visible(wanted)} of the address is not in this site.`);
+    }
   }
 
   /* --- selection and its downloads -------------------------------------------------------------------------- */
@@ -733,20 +788,29 @@
   }
 
   /**
+   * Open the drawer on run `run`; with `push` (a click), add a history entry whose hash names the run.
    * @param {number} run
    * @param {HTMLElement | null} opener
+   * @param {boolean} [push]
    */
-  function openDrawer(run, opener) {
+  function openDrawer(run, opener, push = true) {
     const runs = /** @type {RunStore} */ (ui.runs);
     const manage = (runs.meta.scopes || []).includes("runs.manage");
+    const id = runs.cols.id[run];
     const details = {
-      id: runs.cols.id[run],
+      id,
       slug: runs.cols.slug[run],
       detailFile: runs.cols.detailFile[run],
       row: rowObject(runs, run),
       manage
     };
-    drawer.open(details, opener, () => {
+    if (push && ui.view.run !== id) {
+      ui.view.run = id;
+      writeHash(true);
+      ui.drawerPushed = true;
+    }
+    /** @returns {HTMLElement | null} */
+    const focusBack = () => {
       for (const view of viewsShown()) {
         const tr = view.rows.get(run);
         if (tr) {
@@ -754,7 +818,26 @@
         }
       }
       return null;
-    });
+    };
+    drawer.open(details, opener, focusBack, () => drawerClosed(id));
+  }
+
+  /**
+   * The drawer of run `id` closed (Close, Escape, or the hash): take `run` out of the hash, going Back when the
+   * entry is the page's own, so that Forward opens it again.
+   * @param {string} id
+   */
+  function drawerClosed(id) {
+    if (ui.view.run !== id) {
+      return; // closed because the hash changed: the hash is already right
+    }
+    ui.view.run = "";
+    if (ui.drawerPushed) {
+      ui.drawerPushed = false;
+      window.history.back();
+    } else {
+      writeHash(false);
+    }
   }
 
   /**
@@ -857,12 +940,18 @@
         ui.runs = store;
       },
       start,
-      render: () => render(true),
+      render: () => {
+        render(true);
+        if (ui.view.run) {
+          syncDrawer(); // the run may be in the first chunk: no need to wait for the rest
+        }
+      },
       progress: (loaded, expected) =>
         setStatus(`Loading the runs of this snapshot: ${groupDigits(loaded)} of ${groupDigits(expected)}\u2026`),
       ready: (loaded) => {
         table.setAttribute("data-state", "ready");
         setStatus(`All ${groupDigits(loaded)} runs of this snapshot are loaded.`);
+        syncDrawer(); // an address with run=<id>: open its drawer now that every run is known
       },
       fail
     });

@@ -77,6 +77,12 @@ class RunRow:
     resolved_by: str | None = None  # the completed retry that resolved this failure (site contract)
     retried_by: tuple[str, ...] = ()  # the runs of the build that retry this one directly, oldest first
     evidence_alert: str | None = None  # `invalid` or `untrusted`: the worst signature status of its shown evidence
+    created_ago: str = ""  # how long before the snapshot was taken (the site's "now"): `2h 05m ago`
+
+    @property
+    def created_text(self) -> str:
+        """`2026-11-20 11:59 UTC`: the runs table's Created column (the minute; the run page has the second)."""
+        return f"{self.created_at[:10]} {self.created_at[11:16]} UTC" if len(self.created_at) >= 16 else self.created_at
 
     @property
     def duration_text(self) -> str:
@@ -166,6 +172,7 @@ def run_row(
         error_message=run.error.message if run.error else None,
         retry_of=run.retry_of,
         shard_count=run.shard_count,
+        created_ago=f"{duration(max(0.0, (now - run.created_at).total_seconds()))} ago",
     )
 
 
@@ -433,7 +440,7 @@ def run_page(
             runbook=runbook_name(s.error.code) if s.error else None,
             retry_command=(
                 _command("stella", "runs", "retry", option("run", run.id), option("segment", s.id))
-                if scopes.manage and s.state == "error"
+                if scopes.manage and s.state == "error" and row.resolved_by is None
                 else None
             ),
         )
