@@ -40,11 +40,7 @@ def _snapshot_files(site: Site) -> dict[str, Path]:
     found = {}
     evidence = [p for p in (site.root / "evidence").rglob("*") if p.is_file()]  # in shard folders
     for item_id in HOSTILE_EVIDENCE:
-        (copy,) = [
-            p
-            for p in (site.root / "evidence").iterdir()
-            if p.name.startswith(slug(item_id) + ".") and ".dsse" not in p.name
-        ]
+        (copy,) = [p for p in evidence if p.name.startswith(slug(item_id) + ".") and ".dsse" not in p.name]
         found[item_id] = copy
     (attestation,) = [p for p in evidence if p.name.startswith(f"{slug('ev-noext')}.dsse")]
     found["attestation"] = attestation
