@@ -88,7 +88,8 @@ def large_site() -> Site:
 
 @pytest.fixture(scope="session")
 def large_oracle(large_site: Site) -> Oracle:
-    return Oracle(large_site.snapshot)
+    # browser.sites.generated_site signs with signer.key beside the snapshot; its .pub is the site's trust root.
+    return Oracle(large_site.snapshot, large_site.snapshot.parent / "signer.key.pub")
 
 
 @pytest.fixture(scope="session")

@@ -227,7 +227,7 @@ def test_escalation_text_is_copied_and_downloaded(open_page: Opener, demo: Site)
     incident = page.input_value("#incident")
     with page.expect_download() as info:
         page.click("button[data-download-target=incident]")
-    assert info.value.suggested_filename == f"incident-{run.stem}.txt"
+    assert info.value.suggested_filename == f"incident-{run.parent.name}-{run.stem}.txt"  # shard and name
     assert Path(info.value.path()).read_text(encoding="utf-8") == incident
     page.click("button[data-copy-target=incident]")
     page.wait_for_function(
