@@ -13,24 +13,10 @@ from typing import Any
 
 from snapsite.changes.compare import Changes, Side, Totals
 from snapsite.changes.facts import DELTA_FIELDS, RunFact
+from snapsite.humane import span
 from snapsite.textsafe import terminal_safe as t
 
 SCREEN_LINES = 24  # a typical terminal; the summary never prints more unless asked for everything
-
-
-def span(seconds: int) -> str:
-    """`1d 02h`, `3h 05m`, `4m 10s`, `12s` for a length of time (its sign aside)."""
-    whole = abs(seconds)
-    days, rest = divmod(whole, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours:02d}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {secs:02d}s"
-    return f"{secs}s"
 
 
 def interval_text(seconds: int) -> str:

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from snapsite.changes.compare import Changes, RunChange, Totals
 from snapsite.changes.facts import DELTA_FIELDS, RunFact
-from snapsite.changes.report import interval_text, span
+from snapsite.changes.report import interval_text
+from snapsite.humane import span
 from snapsite.site.views.format import human_time, runbook_name
 
 DELTA_LABELS = dict(

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from snapsite.humane import span
 from snapsite.site.names import portable_problem, slug
 
 _CODE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
@@ -36,17 +37,7 @@ def duration(seconds: float | None) -> str:
     """`1h 02m`, `3m 07s`, `12s`, or an em dash."""
     if seconds is None or seconds < 0:
         return "\u2014"
-    whole = int(seconds)
-    days, rest = divmod(whole, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours:02d}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {secs:02d}s"
-    return f"{secs}s"
+    return span(int(seconds))
 
 
 def size(count: int) -> str:
