@@ -28,10 +28,12 @@ def test_clicking_a_row_adds_run_to_the_hash_and_back_closes_it(
     page = open_page(demo, fragment="tab=all")
     ws = Workspace(page).ready()
     ws.page.locator("#runs-table").evaluate("t => t.parentNode.scrollTop = 400")
-    row = page.locator("#runs-table tbody tr[data-run-id]").nth(12)
-    run_id = row.get_attribute("data-run-id") or ""
+    # The virtual table redraws its rows on the frames after a scroll: let it, then name the row by its run id,
+    # so the click cannot land on a row drawn in its place.
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    run_id = page.locator("#runs-table tbody tr[data-run-id]").nth(12).get_attribute("data-run-id") or ""
     before = ws.ids()
-    row.locator("a.run-id").click()
+    page.locator(f'#runs-table tbody tr[data-run-id="{run_id}"] a.run-id').click()
     page.locator(f'{DRAWER} [data-section="summary"]').wait_for()
     assert drawer_run(page) == run_id
     assert ws.hash() == f"tab=all&run={run_id}"
