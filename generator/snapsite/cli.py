@@ -73,6 +73,28 @@ MAX_BYTES_OPTION = click.option(
 )
 
 
+TRUST_ROOTS_OPTION = click.option(
+    "--trust-root",
+    "trust_roots",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="PEM public key, or a folder of *.pem keys, to trust. Repeatable.",
+)
+THRESHOLD_OPTION = click.option(
+    "--threshold",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Distinct trusted keys that must have signed the manifest.",
+)
+
+
+def trust_options(command: Callable[..., None]) -> Callable[..., None]:
+    """What to trust, for every command that verifies a snapshot against a trust root: verify, export, diff."""
+    return TRUST_ROOTS_OPTION(THRESHOLD_OPTION(command))
+
+
 def limit_options(command: Callable[..., None]) -> Callable[..., None]:
     """The snapshot caps every command that opens a snapshot takes: verify, build, serve, export."""
     return MAX_MEMBERS_OPTION(MAX_BYTES_OPTION(command))
@@ -110,21 +132,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("snapshot", type=click.Path(path_type=Path))
-@click.option(
-    "--trust-root",
-    "trust_roots",
-    multiple=True,
-    required=True,
-    type=click.Path(path_type=Path),
-    help="PEM public key, or a folder of *.pem keys, to trust. Repeatable.",
-)
-@click.option(
-    "--threshold",
-    default=1,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Distinct trusted keys that must have signed the manifest.",
-)
+@trust_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout instead of the summary.")
 @limit_options
 def verify(
@@ -160,15 +168,7 @@ def verify(
 @cli.command()
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@click.option(
-    "--trust-root",
-    "trust_roots",
-    multiple=True,
-    required=True,
-    type=click.Path(path_type=Path),
-    help="PEM public key, or a folder of *.pem keys, to trust (for both snapshots). Repeatable.",
-)
-@click.option("--threshold", default=1, show_default=True, type=click.IntRange(min=1))
+@trust_options
 @click.option("--tenant", "tenants", multiple=True, help="Only this tenant (repeatable), in both snapshots.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document with every list in full.")
 @click.option("--all", "everything", is_flag=True, help="Print every list in full instead of one screen.")
@@ -553,14 +553,7 @@ def serve(site: SiteArgs, port: int, bind: str, watch: bool) -> None:
 
 @cli.command()
 @click.argument("snapshot", type=click.Path(path_type=Path))
-@click.option(
-    "--trust-root",
-    "trust_roots",
-    multiple=True,
-    required=True,
-    type=click.Path(path_type=Path),
-    help="PEM public key or folder of *.pem to trust. Repeatable.",
-)
+@trust_options
 @click.option("--run", "run_id", required=True, help="The run id, e.g. run:acme:20261120T020000Z:7f3a9c.")
 @click.option(
     "-o",
@@ -569,7 +562,6 @@ def serve(site: SiteArgs, port: int, bind: str, watch: bool) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="The bundle to write, e.g. run-7f3a9c.tar.gz.",
 )
-@click.option("--threshold", default=1, show_default=True, type=click.IntRange(min=1))
 @limit_options
 def export(
     snapshot: Path,
