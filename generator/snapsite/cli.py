@@ -96,7 +96,7 @@ def trust_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def limit_options(command: Callable[..., None]) -> Callable[..., None]:
-    """The snapshot caps every command that opens a snapshot takes: verify, build, serve, export."""
+    """The snapshot caps every command that opens a snapshot takes: verify, build, serve, export, diff."""
     return MAX_MEMBERS_OPTION(MAX_BYTES_OPTION(command))
 
 
@@ -173,8 +173,7 @@ def verify(
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document with every list in full.")
 @click.option("--all", "everything", is_flag=True, help="Print every list in full instead of one screen.")
 @click.option("--force", is_flag=True, help="Compare snapshots of different environments or sources anyway.")
-@click.option("--max-members", default=1_000_000, show_default=True, type=click.IntRange(min=1))
-@click.option("--max-bytes", default=64 * 2**30, show_default=True, type=click.IntRange(min=1))
+@limit_options
 def diff(
     old: Path,
     new: Path,
@@ -219,7 +218,7 @@ def diff(
         click.echo(json.dumps(changes_json(changes, selected, force), indent=2))
     else:
         for line in summary_lines(changes, everything):
-            click.echo(line)
+            _say(line)  # the CLI's one output edge, as every other command's lines
 
 
 @cli.command()
