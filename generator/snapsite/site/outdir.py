@@ -58,7 +58,7 @@ def check_output(target: Path, protected: Iterable[Path], force: bool) -> None:
         raise UsageError(f"output {target} is a root or home folder or holds the current one; choose another (-o)")
     if not resolved.exists():
         return
-    if resolved.is_symlink() or not resolved.is_dir():
+    if not resolved.is_dir():  # `resolved` follows a link: a linked folder obeys the same rules as any other
         raise UsageError(f"output {target} exists and is not a folder")
     if force or is_snapsite_site(resolved) or not any(resolved.iterdir()):
         return
