@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from snapsite.site.views.resolved import RetryLink, resolved_by, retried_by
+from snapsite.snapshot.resolved import RetryLink, resolved_by, retried_by
 
 
 def link(rid: str, state: str, retry_of: str | None = None, created: str = "") -> RetryLink:

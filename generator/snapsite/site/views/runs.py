@@ -9,8 +9,8 @@ from datetime import datetime
 from snapsite.formats.downloads import command_line, option
 from snapsite.site.names import run_slug, shard, slug
 from snapsite.site.views.format import duration, human_time, iso, runbook_name, size
-from snapsite.site.views.resolved import RetryLink, resolved_by, retried_by
 from snapsite.snapshot.records import EvidenceItem, FindingDelta, LogEntry, Run, RunPhase, Segment
+from snapsite.snapshot.resolved import RetryLink, resolved_by, retried_by
 from snapsite.verify.evidence import EvidenceStatus
 
 ACTIVE_STATES = frozenset({"planning", "queued", "running"})
