@@ -10,6 +10,8 @@ from typing import Any
 import jinja2
 import pytest
 from markupsafe import Markup, escape
+from pages import SCRIPT, all_pages, run_page, site_info
+from snapsite.site.fastjinja import environment
 from snapsite.site.render import (
     FINALIZE,
     TEMPLATE_OPTIONS,
@@ -20,7 +22,6 @@ from snapsite.site.render import (
     theme_dirs,
 )
 from snapsite.textsafe import visible_controls
-from test_templates import SCRIPT, all_pages, run_page, site_info
 
 BIDI = "\u202egnp.exe\u2066"
 
@@ -120,3 +121,16 @@ def test_json_for_script_is_ascii_and_inert_and_round_trips() -> None:
     assert json.loads(text) == {**value, "items": [{"name": "a<b>", "score": 0.5}]}
     with pytest.raises(TypeError):
         json_for_script({"x": object()})
+
+
+def test_a_fast_path_that_renders_differently_falls_back_to_stock_jinja2() -> None:
+    """The fast escaper skips `finalize` for ASCII text; a finalize that rewrites ASCII makes the probe differ, so
+    the environment must be stock jinja2, and print what stock jinja2 prints."""
+
+    def shout(value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    env, fast = environment(shout, **TEMPLATE_OPTIONS)
+    assert not fast and type(env) is jinja2.Environment
+    assert env.from_string("{{ x }}").render(x="<b>") == "&lt;B&gt;"
+    assert environment(FINALIZE, **TEMPLATE_OPTIONS)[1]  # the site's own finalize keeps the fast path

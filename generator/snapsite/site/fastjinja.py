@@ -11,6 +11,7 @@ site under both.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
@@ -96,18 +97,27 @@ PROBE_VALUES: dict[str, Any] = {"a": "<&\"'\u202e>", "b": 7, "c": 1.5, "d": None
 def environment(finalize: Finalize, **options: Any) -> tuple[jinja2.Environment, bool]:
     """A jinja2 environment with `options` and `finalize`, and whether it is the fast one.
 
-    The fast one is used only if it renders the probe exactly as stock jinja2 does.
+    The fast one is used only if it renders the probe exactly as stock jinja2 does; that check runs once per
+    `finalize` and set of options, not once per renderer (every render worker makes one).
     """
-    stock = jinja2.Environment(finalize=finalize, **options)  # noqa: S701 - options carry autoescape
-    fast_class = _fast_class(finalize)
+    probe_options = tuple(sorted((k, v) for k, v in options.items() if k != "loader"))
+    fast_class = _checked_class(finalize, probe_options)
     if fast_class is not None:
-        try:
-            fast = fast_class(finalize=finalize, **options)
-            probe_options = {k: v for k, v in options.items() if k not in {"loader"}}
-            reference = jinja2.Environment(finalize=finalize, **probe_options)  # noqa: S701 - options carry autoescape
-            expected = reference.from_string(PROBE).render(PROBE_VALUES)
-            if fast_class(finalize=finalize, **probe_options).from_string(PROBE).render(PROBE_VALUES) == expected:
-                return fast, True
-        except Exception:  # noqa: S110 - any surprise in jinja2's internals means: use stock jinja2
-            pass
-    return stock, False
+        return fast_class(finalize=finalize, **options), True
+    return jinja2.Environment(finalize=finalize, **options), False  # noqa: S701 - options carry autoescape
+
+
+@functools.cache
+def _checked_class(finalize: Finalize, probe_options: tuple[tuple[str, Any], ...]) -> type[jinja2.Environment] | None:
+    """The fast environment class if it renders the probe as stock jinja2 does with these options, else None."""
+    fast_class = _fast_class(finalize)
+    if fast_class is None:
+        return None
+    try:
+        reference = jinja2.Environment(finalize=finalize, **dict(probe_options))  # noqa: S701 - options carry autoescape
+        expected = reference.from_string(PROBE).render(PROBE_VALUES)
+        if fast_class(finalize=finalize, **dict(probe_options)).from_string(PROBE).render(PROBE_VALUES) == expected:
+            return fast_class
+    except Exception:  # noqa: S110 - any surprise in jinja2's internals means: use stock jinja2
+        pass
+    return None
