@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 from conftest import SnapshotBuilder
+from pages import run_row
+from retry_chains import data_rows, listed_rows
 from snapsite.site.build import build_site
 from snapsite.site.config import BuildOptions
 from snapsite.site.views.attention import attention_items, refresh_command, worst_evidence
 from snapsite.site.views.observability import Alert
-from test_resolved_build import data_rows, listed_rows
-from test_templates import run_row
 
 
 def test_items_come_most_urgent_first_and_link_to_their_views() -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import KeyPair, SnapshotBuilder
 from hostile import add_hostile_content
+from served import Served
 from snapsite.preview.serve import RELOAD_PATH
-from test_serve import Served
 
 
 def request(url: str, path: str, host: str | None = None) -> tuple[int, dict[str, str], bytes]:

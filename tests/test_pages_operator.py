@@ -6,9 +6,9 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 from conftest import SnapshotBuilder
+from retry_chains import MANAGE, run_page
 from snapsite.site.build import build_site
 from snapsite.site.config import BuildOptions
-from test_resolved_build import MANAGE, run_page
 
 
 def build(snapshot: SnapshotBuilder, output: Path, **options: object) -> Path:

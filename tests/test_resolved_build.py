@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 from conftest import KeyPair, SnapshotBuilder, files_of, run_record
+from retry_chains import MANAGE, data_rows, listed_rows, page_name, run_page
 from snapsite.formats.downloads import command_line, option
 from snapsite.preview.watch import rebuild_site
 from snapsite.site.build import build_site
@@ -19,7 +20,6 @@ from snapsite.site.config import BuildOptions
 from snapsite.site.spill import bucket_of
 from snapsite.site.views.runs import OUTSIDE_RUN
 
-MANAGE = frozenset({"runs.read", "runs.manage", "policy:runs", "downloads.read"})
 ERROR = {"code": "ERR_RUN_005", "message": "scanner timeout"}
 
 
@@ -79,42 +79,10 @@ def build(builder: SnapshotBuilder, output: Path, **options: Any) -> Path:
     return output
 
 
-def page_name(site: Path, run_id: str) -> str:
-    """The run's page below runs/, as the data files name it (`<shard>/<name>`)."""
-    return str(data_rows(site)[run_id]["slug"])
-
-
-def run_page(site: Path, run_id: str) -> BeautifulSoup:
-    """The run's own page."""
-    return BeautifulSoup((site / "runs" / f"{page_name(site, run_id)}.html").read_text(), "html.parser")
-
-
 def retry_line(run_id: str, segment: str | None = None) -> str:
     """A retry command as the site writes it (ids as `--name=value` words)."""
     words = ["stella", "runs", "retry", option("run", run_id)] + ([option("segment", segment)] if segment else [])
     return command_line(words)
-
-
-def data_rows(site: Path) -> dict[str, dict[str, Any]]:
-    """The run rows of the data files as objects, by id (`data/meta.js` names the fields)."""
-    meta_text = (site / "data" / "meta.js").read_text()
-    meta = json.loads(meta_text[meta_text.index("=") + 1 : meta_text.rindex(";")])
-    rows: dict[str, dict[str, Any]] = {}
-    for name in meta["files"]:
-        text = (site / name).read_text()
-        for row in json.loads(text[text.index(".push(") + 6 : text.rindex(");")]):
-            record = dict(zip(meta["fields"], row, strict=True))
-            rows[record["id"]] = record
-    return rows
-
-
-def listed_rows(site: Path) -> dict[str, Any]:
-    """The rows of the no-JavaScript listing pages, by run id."""
-    rows = {}
-    for path in sorted(site.glob("list/*.html")):
-        for tr in BeautifulSoup(path.read_text(), "html.parser").select("tr[data-run-id]"):
-            rows[str(tr["data-run-id"])] = tr
-    return rows
 
 
 def text_of(page: BeautifulSoup, selector: str) -> str:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import queue
-import re
 import shutil
 import signal
 import subprocess
@@ -21,6 +19,7 @@ from urllib.request import urlopen
 
 import pytest
 from conftest import SnapshotBuilder, files_of
+from served import Served
 from snapsite.errors import ExitCode, SnapshotError
 from snapsite.preview.serve import RELOAD_PATH, EventHub, PreviewServer, inject_reload, is_loopback, locate
 from snapsite.preview.watch import (
@@ -36,58 +35,6 @@ from snapsite.site.config import BuildOptions
 from snapsite.site.names import run_slug
 
 Event = tuple[str, dict[str, Any]]
-
-
-class Served:
-    """`python -m snapsite serve ... --port 0` in a subprocess, with its stdout read in the background."""
-
-    def __init__(self, cwd: Path, *args: str | Path) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "snapsite", "serve", *map(str, args), "--port", "0"],
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.stdout: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-        deadline = time.monotonic() + 30
-        while True:
-            line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            if match := re.match(r"serving (http://127\.0\.0\.1:\d+/) ", line):
-                self.url = match.group(1)
-                break
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.stdout.append(line)
-            self.lines.put(line)
-
-    def get(self, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
-        """A raw request: the path goes out exactly as given (no client-side normalising of `..`)."""
-        host, port = self.url.removeprefix("http://").rstrip("/").split(":")
-        connection = http.client.HTTPConnection(host, int(port), timeout=10)
-        try:
-            connection.request(method, path)
-            response = connection.getresponse()
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-        finally:
-            connection.close()
-
-    def stop(self, signum: int = signal.SIGINT) -> tuple[int, float, str]:
-        """Send `signum`; the exit code, the seconds it took to exit and stderr."""
-        started = time.monotonic()
-        self.process.send_signal(signum)
-        code = self.process.wait(timeout=10)
-        assert self.process.stderr is not None
-        return code, time.monotonic() - started, self.process.stderr.read()
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
 
 
 class Events:
@@ -481,6 +428,8 @@ def test_changes_during_a_rebuild_make_exactly_one_more(snapshot: SnapshotBuilde
     options = BuildOptions(snapshot=snapshot.root, trust_roots=(snapshot.key.public,), output=tmp_path / "out")
     calls: list[tuple[float, float]] = []
     started = threading.Event()
+    second_done = threading.Event()
+    third = threading.Event()
     running = threading.Lock()
     stop = threading.Event()
 
@@ -488,10 +437,14 @@ def test_changes_during_a_rebuild_make_exactly_one_more(snapshot: SnapshotBuilde
         if stop.is_set():
             raise KeyboardInterrupt  # ends the loop, as Ctrl-C does
         assert running.acquire(blocking=False), "two rebuilds at once"
+        if len(calls) >= 2:
+            third.set()
         begun = time.monotonic()
         started.set()
-        time.sleep(0.6)
+        time.sleep(0.6)  # the slow rebuild itself, during which the test edits again
         calls.append((begun, time.monotonic()))
+        if len(calls) == 2:
+            second_done.set()
         running.release()
         return None
 
@@ -511,14 +464,17 @@ def test_changes_during_a_rebuild_make_exactly_one_more(snapshot: SnapshotBuilde
 
     thread = threading.Thread(target=loop, daemon=True)
     thread.start()
-    time.sleep(0.5)  # the observer is watching
     target = snapshot.root / "tenants.json"
-    for _ in range(10):
-        target.write_bytes(target.read_bytes())
-    assert started.wait(timeout=5)
+    deadline = time.monotonic() + 10
+    while not started.is_set():  # edit until the observer, however late it starts watching, sees it
+        assert time.monotonic() < deadline, "no rebuild after ten seconds of edits"
+        for _ in range(10):
+            target.write_bytes(target.read_bytes())
+        started.wait(timeout=0.1)
     for _ in range(10):  # while the first rebuild runs
         target.write_bytes(target.read_bytes())
-    time.sleep(1.5)
+    assert second_done.wait(timeout=10), calls
+    assert not third.wait(timeout=1.0), calls  # the edits made during the first rebuild cost exactly one more
     assert len(calls) == 2, calls
     assert calls[0][1] <= calls[1][0]
     stop.set()

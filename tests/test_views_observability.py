@@ -7,6 +7,7 @@ from typing import Any
 
 from bs4 import Tag
 from conftest import run_record
+from schedule_pages import BIDI, HOSTILE, NOW, check_page, render
 from snapsite.site.names import run_slug
 from snapsite.site.views.observability import (
     BUCKETS,
@@ -22,7 +23,6 @@ from snapsite.site.views.observability import (
 )
 from snapsite.site.views.runs import RunRow, Scopes, run_row
 from snapsite.snapshot.records import MetricSample, Run, TelemetryEvent, Tenant
-from test_views_schedules import BIDI, HOSTILE, NOW, check_page, render
 
 TENANTS = [Tenant(id="acme", name="Acme Corp"), Tenant(id="globex", name=HOSTILE), Tenant(id="initrode", name=BIDI)]
 STEP = timedelta(hours=24) / BUCKETS

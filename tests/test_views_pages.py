@@ -10,13 +10,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pages import evidence_view, run_row, verification_report
 from snapsite.errors import ExitCode, SnapshotError
 from snapsite.site.views.evidence_page import bundle_command, count_statuses, evidence_page
 from snapsite.site.views.verification_page import verification_page
 from snapsite.trust.roots import load_trust_root
 from snapsite.verify.evidence import EvidenceStatus
 from snapsite.verify.steps import verify_snapshot
-from test_templates import evidence_view, run_row, verification_report
 
 DATA = Path(__file__).parent / "data"
 TOOLS = all(shutil.which(tool) for tool in ("sh", "jq", "sha256sum", "base64"))
