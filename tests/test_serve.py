@@ -314,6 +314,17 @@ def test_a_first_build_that_fails_ends_serve_with_its_exit_code(snapshot: Snapsh
     assert not (tmp_path / "out").exists() and not state_file(tmp_path / "out").exists()
 
 
+def test_watchdogs_own_log_lines_never_reach_the_terminal() -> None:
+    # watchdog logs "InotifyEmitter.queue_events() called when the thread is inactive" when its emitter is stopped
+    # mid-read (seen when serve's first build fails): the operator's stderr must keep its one error line.
+    code = (
+        "import logging, snapsite.preview.watch\n"
+        "logging.getLogger('watchdog.observers.inotify').error('emitter stopped mid-read')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stderr == ""
+
+
 def test_locate_never_leaves_the_site(tmp_path: Path) -> None:
     site = tmp_path / "site"
     (site / "runs").mkdir(parents=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import threading
 import time
@@ -41,6 +42,11 @@ from snapsite.snapshot.hashing import hash_files
 from snapsite.spec import SUMS
 from snapsite.trust.keys import load_private_key, public_keyid
 from snapsite.trust.roots import load_trust_root
+
+# watchdog logs an error when its inotify emitter is stopped in the middle of a read (a race of its own shutdown,
+# seen when serve's first build fails). Without a handler, Python's last-resort handler prints it to stderr, which
+# breaks serve's one-line error. Nothing snapsite needs goes through that logger: a watch that cannot be made raises.
+logging.getLogger("watchdog").addHandler(logging.NullHandler())
 
 DEBOUNCE_SECONDS = 0.3
 STATE_VERSION = 2
