@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup, Tag
 from conftest import files_of, snapsite
 from pairs import KEY, OLD_ID, PUB, Pair, make_pair
 from snapsite.authoring.derive import derive_snapshot
+from snapsite.changes.pair import SideError
 from snapsite.site.build import build_site
 from snapsite.site.config import BuildOptions
 from snapsite.site.names import run_slug
@@ -152,6 +153,25 @@ def test_the_same_pair_builds_the_same_bytes(site: Path, pair: Pair, tmp_path: P
     )
     assert result.returncode == 0, result.stderr
     assert files_of(again) == files_of(site)
+
+
+def test_old_verified_in_a_worker_builds_the_same_bytes(site: Path, pair: Pair, tmp_path: Path) -> None:
+    # The demo pair is small, so the default build verifies OLD in-process; background_from=0 forces the worker.
+    out = tmp_path / "background"
+    build_site(BuildOptions(snapshot=pair.new, trust_roots=(PUB,), output=out, since=pair.old), background_from=0)
+    assert files_of(out) == files_of(site)
+
+
+def test_old_failing_in_a_worker_is_named_old_with_its_own_error(pair: Pair, tmp_path: Path) -> None:
+    tampered = tmp_path / "old-tampered"
+    shutil.copytree(pair.old, tampered)
+    (tampered / "schedules.ndjson").write_bytes((tampered / "schedules.ndjson").read_bytes() + b"\n")
+    options = BuildOptions(snapshot=pair.new, trust_roots=(PUB,), output=tmp_path / "out", since=tampered)
+    with pytest.raises(SideError) as failed:
+        build_site(options, background_from=0)
+    assert failed.value.exit_code == 2 and failed.value.side == "OLD"
+    assert failed.value.line().startswith(f"OLD snapshot {tampered}: digest: schedules.ndjson: size ")
+    assert not (tmp_path / "out").exists()
 
 
 def test_tenant_isolation_holds_across_both(pair: Pair, tmp_path: Path) -> None:

@@ -178,6 +178,34 @@ def test_old_failing_verification_gives_its_code_and_names_old(pair: Pair, tmp_p
     assert report["new"]["status"] == "verified"
 
 
+def test_a_pair_verified_side_by_side_reports_as_one_after_the_other(pair: Pair, tmp_path: Path) -> None:
+    # The demo pair is small, so diff verifies OLD in-process; from_bytes=0 forces OLD into a worker process,
+    # whose report (errors included) crosses back by pickle.
+    from snapsite.changes.pair import Side, verify_pair
+    from snapsite.snapshot.limits import Limits
+    from snapsite.trust.roots import load_trust_root
+
+    tampered = tmp_path / "old-tampered"
+    shutil.copytree(pair.old, tampered)
+    with (tampered / "runs.ndjson").open("ab") as runs:
+        runs.write(b"\n")
+    root, limits = load_trust_root([PUB]), Limits()
+
+    def sides(old: Path, from_bytes: int) -> tuple[Any, Any]:
+        new = Side("NEW", pair.new, (PUB,), 1, limits, None)
+        return verify_pair(Side("OLD", old, (PUB,), 1, limits, None), new, root, from_bytes)
+
+    for old in (pair.old, tampered):
+        here, worker = sides(old, 1 << 60), sides(old, 0)
+        assert [s.report.as_json() for s in worker] == [s.report.as_json() for s in here]
+        assert [s.facts for s in worker] == [s.facts for s in here]
+        assert [e.line() if (e := s.error()) else None for s in worker] == [
+            e.line() if (e := s.error()) else None for s in here
+        ]
+    failed = sides(tampered, 0)[0].error()
+    assert failed is not None and failed.exit_code == 2 and failed.line().startswith(f"OLD snapshot {tampered}: digest")
+
+
 def test_new_signed_by_another_key_fails_with_code_5_naming_new(pair: Pair, tmp_path: Path) -> None:
     from snapsite.trust.keys import write_keypair
 

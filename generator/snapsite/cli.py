@@ -193,14 +193,18 @@ def diff(
     (OLD's when both fail). Snapshots of different environments or sources are refused (exit 3) unless --force.
     """
     from snapsite.changes.compare import compare
-    from snapsite.changes.pair import check_pair, failed_json, verify_pair
+    from snapsite.changes.pair import Side, check_pair, failed_json, verify_pair
     from snapsite.changes.report import changes_json, summary_lines
     from snapsite.snapshot.container import Limits
     from snapsite.trust.roots import load_trust_root
 
     selected = tuple(sorted(set(tenants)))
+    trust_root = load_trust_root(trust_roots)  # a bad trust root fails here, once, before any worker starts
+    limits, only = Limits(max_members, max_bytes), frozenset(selected) or None
     sides = verify_pair(
-        old, new, load_trust_root(trust_roots), threshold, Limits(max_members, max_bytes), frozenset(selected) or None
+        Side("OLD", old, trust_roots, threshold, limits, only),
+        Side("NEW", new, trust_roots, threshold, limits, only),
+        trust_root,
     )
     errors = [error for error in (side.error() for side in sides) if error is not None]
     if errors:

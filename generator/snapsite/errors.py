@@ -45,6 +45,10 @@ class SnapshotError(SnapsiteError):
         self.lineno = line
         super().__init__(self.line())
 
+    def __reduce__(self) -> tuple[type[SnapshotError], tuple[str, str | None, str, int, int | None]]:
+        """Pickled by its fields (a report crosses from a worker process), not by its one-line message."""
+        return type(self), (self.check, self.path, self.message, self.exit_code, self.lineno)
+
     def where(self) -> str:
         """`file:line`, `file` or `-` when the failure has no file."""
         if self.path is None:

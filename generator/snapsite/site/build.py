@@ -14,6 +14,7 @@ from typing import Any
 from snapsite import __version__
 from snapsite.audit.sitesign import sign_site
 from snapsite.changes.facts import FactsCollector
+from snapsite.changes.pair import BACKGROUND_FROM_BYTES
 from snapsite.errors import ExitCode
 from snapsite.formats.downloads import command_script, option, submit_script
 from snapsite.progress import Progress
@@ -24,7 +25,7 @@ from snapsite.site.output import SiteWriter
 from snapsite.site.render import Renderer, collect_assets, json_for_script, theme_dirs
 from snapsite.site.run_pages import PARALLEL_FROM_RUNS, RunContext, plan_buckets, rendering_runs
 from snapsite.site.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
-from snapsite.site.since import CHANGES_DATA, SinceParts, both, named, since_parts
+from snapsite.site.since import CHANGES_DATA, SinceParts, both, named, since_parts, verifying_old
 from snapsite.site.spill import Spill, bucket_of
 from snapsite.site.views.attention import attention_items, refresh_command
 from snapsite.site.views.changes import static_change_rows
@@ -85,12 +86,14 @@ def build_site(
     progress: Progress | None = None,
     previous: PreviousOutput | None = None,
     parallel_from: int = PARALLEL_FROM_RUNS,
+    background_from: int = BACKGROUND_FROM_BYTES,
 ) -> BuildResult:
     """Verify `options.snapshot` and render it into `options.output`; the old output survives any failure.
 
     With `previous` (the output of the last build and its render state), the files of runs whose inputs are
     unchanged are taken from it instead of rendered again, giving the same bytes as a full build. Run pages are
-    rendered in worker processes from `parallel_from` runs on.
+    rendered in worker processes from `parallel_from` runs on; a `--since` snapshot of `background_from` bytes or
+    more is verified in a worker while this process verifies the build's own.
     """
     started = time.monotonic()
     trust_root = load_trust_root(options.trust_roots)
@@ -99,7 +102,11 @@ def build_site(
         check_theme_folder(dirs[0], options.snapshot)
     writer = SiteWriter(options.output, _inputs_of(options, dirs), options.force)
     try:
-        with open_container(options.snapshot, options.limits) as container, _spill_folder(writer) as spill_dir:
+        with (
+            verifying_old(options, trust_root, background_from) as old,
+            open_container(options.snapshot, options.limits) as container,
+            _spill_folder(writer) as spill_dir,
+        ):
             report = VerificationReport(source=str(options.snapshot), threshold=options.threshold)
             scopes = _scopes(options)
             spill = Spill(spill_dir, buckets=256)
@@ -125,10 +132,10 @@ def build_site(
             _refuse_unless_allowed(report, options)
             collector.finish_rows()
             since = None
-            if facts is not None:
+            if facts is not None and old is not None:
                 _step(progress, "verifying --since", 0, 1)
                 tenant_names = {t.id: t.name for t in report.tenants}
-                since = since_parts(options, trust_root, facts, collector.slugs, tenant_names)
+                since = since_parts(options, old, facts, collector.slugs, tenant_names)
             reusable = previous if report.verified else None
             rendered = _render(
                 container, options, dirs, report, collector, writer, spill, progress, reusable, since, parallel_from

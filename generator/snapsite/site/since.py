@@ -8,13 +8,14 @@ its exit code.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from snapsite.changes.compare import Changes, compare
 from snapsite.changes.facts import FactsCollector
-from snapsite.changes.pair import SideError, check_pair, verify_side
+from snapsite.changes.pair import BACKGROUND_FROM_BYTES, Pending, Side, SideError, check_pair, verifying
 from snapsite.errors import SnapshotError
 from snapsite.site.config import BuildOptions
 from snapsite.site.views.changes import (
@@ -62,18 +63,31 @@ def named(error: SnapshotError, source: str) -> SideError:
     return SideError("NEW", source, error)
 
 
+@contextmanager
+def verifying_old(
+    options: BuildOptions, trust_root: TrustRoot, from_bytes: int = BACKGROUND_FROM_BYTES
+) -> Iterator[Pending | None]:
+    """OLD (`options.since`) being verified, in a worker while the build verifies its own snapshot; None without
+    `--since`. Same trust roots, threshold, limits and tenants as the build."""
+    if options.since is None:
+        yield None
+        return
+    tenants = frozenset(options.tenants) if options.tenants else None
+    side = Side("OLD", options.since, tuple(options.trust_roots), options.threshold, options.limits, tenants)
+    with verifying(side, trust_root, from_bytes) as pending:
+        yield pending
+
+
 def since_parts(
     options: BuildOptions,
-    trust_root: TrustRoot,
+    pending: Pending,
     new: FactsCollector,
     slugs: Mapping[str, str],
     tenant_names: Mapping[str, str],
 ) -> SinceParts:
-    """Verify OLD (`options.since`), compare it with the build's snapshot (`new`, already verified) and make the
-    site's parts; raises a SideError naming OLD, or a UsageError for a pair of different schedulers."""
-    assert options.since is not None
-    tenants = frozenset(options.tenants) if options.tenants else None
-    old = verify_side("OLD", options.since, trust_root, options.threshold, options.limits, tenants)
+    """Take OLD's verification (`pending`), compare it with the build's snapshot (`new`, already verified) and
+    make the site's parts; raises a SideError naming OLD, or a UsageError for a pair of different schedulers."""
+    old = pending.result()
     error = old.error()
     if error is not None:
         raise error
