@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from proctree import TreeCpu
 from snapsite.site.names import FOLDER_ENTRY_BUDGET, folder_entries
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +87,7 @@ class Measured:
 
     code: int
     seconds: float
-    cpu_seconds: float  # user + system of the process and every child it reaped (the build's workers)
+    cpu_seconds: float  # user + system of the process, the children it reaped and its forkserver workers (sampled)
     maxrss_mib: float  # wait4: the max over the process and its reaped workers, not their sum
     tree_rss_mib: float  # sampled every SAMPLE_SECONDS: sum of RSS over the process tree (counts shared pages twice)
     tree_pss_mib: float  # sampled: sum of PSS over the tree (shared pages split): the real footprint
@@ -138,17 +139,19 @@ def measure(command: list[str], stdout: Path) -> Measured:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
+        workers = TreeCpu(process.pid)  # forkserver workers: wait4 does not see them
         # wait4 gives this child's rusage, its reaped workers included; RUSAGE_CHILDREN would mix in every
         # other child of this script, and a delta of a maximum means nothing.
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
+        worker_cpu = workers.stop()
         done.set()
         sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     return Measured(
         code=process.returncode,
         seconds=seconds,
-        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        cpu_seconds=usage.ru_utime + usage.ru_stime + worker_cpu,
         maxrss_mib=usage.ru_maxrss / 1024,
         tree_rss_mib=peaks["rss"] / 1024,
         tree_pss_mib=peaks["pss"] / 1024,

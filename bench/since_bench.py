@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from proctree import TreeCpu
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work" / "since"
 KEY = ROOT / "tests" / "keys" / "demo.key"
@@ -38,7 +40,7 @@ OLD_CREATED = "2026-11-19T12:00:00Z"
 
 @dataclass(frozen=True)
 class Measured:
-    """One command: wall and CPU seconds (its reaped workers included) and its exit code."""
+    """One command: wall and CPU seconds (its workers included, forkserver ones sampled) and its exit code."""
 
     code: int
     seconds: float
@@ -50,13 +52,15 @@ def measure(command: list[str], label: str) -> Measured:
     """Run `command` with its output discarded; stop the benchmark if it fails."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    workers = TreeCpu(process.pid)  # forkserver workers: wait4 does not see them
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
+    worker_cpu = workers.stop()
     stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         sys.exit(f"{label} failed with exit {code}: {stderr.strip()}")
-    return Measured(code, seconds, usage.ru_utime + usage.ru_stime, os.getloadavg()[0])
+    return Measured(code, seconds, usage.ru_utime + usage.ru_stime + worker_cpu, os.getloadavg()[0])
 
 
 def _digest(*folders: Path) -> str:
