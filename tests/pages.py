@@ -259,7 +259,14 @@ def all_pages(renderer: Renderer, site: SiteInfo) -> dict[str, str]:
     return {
         "index.html": render(renderer, "index.html", site=site, page=index_page(), active_nav="index.html"),
         "list.html": render(
-            renderer, "list.html", "../", site=site, rows=[run_row()], number=1, pages=index_page().list_pages
+            renderer,
+            "list.html",
+            "../",
+            site=site,
+            rows=[run_row()],
+            number=1,
+            pages=index_page().list_pages,
+            active_nav="index.html",  # as the build renders the static listing
         ),
         "run.html": render(renderer, "run.html", "../", site=site, page=run_page()),
         "runbook.html": render(

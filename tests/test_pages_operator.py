@@ -33,7 +33,7 @@ def test_deltas_and_findings_records_each_name_their_source_and_a_gap_is_explain
     differing = build(snapshot, tmp_path / "differing")
     note = run_page(differing, runs[0]["id"]).select_one('[data-testid="deltas-note"]')
     assert note is not None
-    assert "45 new findings" in note.get_text() and '1 findings record of change "new"' in note.get_text()
+    assert "45 new findings" in note.get_text() and '1 record of change "new"' in note.get_text()
 
 
 def test_the_manual_run_form_needs_runs_manage(snapshot: SnapshotBuilder, tmp_path: Path) -> None:

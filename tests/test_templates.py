@@ -36,6 +36,7 @@ from snapsite.site.runbooks import markdown_renderer
 from snapsite.site.views.context import NAV, SiteInfo
 from snapsite.site.views.evidence_page import evidence_page
 from snapsite.site.views.index import list_page_name
+from snapsite.site.views.runs import LogView, PhaseView
 from snapsite.site.views.verification_page import verification_page
 from snapsite.snapshot.records import Tenant
 
@@ -149,7 +150,9 @@ def test_every_page_keeps_the_shell_and_the_contract(renderer: Renderer, verific
             assert not red and "0123456789abcdef" in text(status)
         else:
             assert len(red) == 1 and HOSTILE in text(red[0]) and "Not verified" in text(status)
-        assert [t.get_text() for t in soup.select(".tenant")] == [JS_URL, HOSTILE]
+        # The site's tenants head the site pages; run pages and runbooks (no active nav) leave them out (issue 13).
+        tenants = [t.get_text() for t in soup.select(".tenant")]
+        assert tenants == ([] if name in ("run.html", "runbook.html") else [JS_URL, HOSTILE]), name
         footer = text(soup.footer)
         assert SNAPSHOT_ID in footer and "0.1.0" in footer and site.built_at in footer
         assert soup.title is not None and soup.title.get_text() == f"Page {SCRIPT} · Runs {SCRIPT}"
@@ -169,7 +172,10 @@ def test_nav_marks_the_active_page_and_climbs_to_the_root(renderer: Renderer) ->
 
 def test_many_tenants_fold_into_a_details_element(renderer: Renderer) -> None:
     tenants = tuple(Tenant(id=f"t{i}", name=f"Tenant {i}") for i in range(12))
-    soup = soup_of(render(renderer, "evidence.html", site=site_info(tenants=tenants), page=evidence_page([], False, 0)))
+    evidence = evidence_page([], False, 0)
+    soup = soup_of(
+        render(renderer, "evidence.html", site=site_info(tenants=tenants), page=evidence, active_nav="evidence.html")
+    )
     assert len(soup.select(".tenant")) == 12
     details = soup.select_one("details.more-tenants")
     assert details is not None and "4 more" in text(details.summary) and len(details.select(".tenant")) == 4
@@ -349,6 +355,24 @@ def test_run_page_progress_bar_is_svg_attributes(renderer: Renderer) -> None:
     assert next(t.get_text() for t in svg.select("rect title")) == "planner: completed"
     legend = text(soup.select_one("#progress .legend"))
     assert "post-processing: pending" in legend
+    # Two times of one day: the date once ("to 12:05:00 UTC"); of two days, or not a time, both in full.
+    day, later = "2026-11-20 12:00:00 UTC", "2026-11-20 12:05:00 UTC"
+    phases = (
+        PhaseView("planner", "completed", day, later, 0.0, 50.0),
+        PhaseView("queue", "completed", later, "2026-11-21 00:00:01 UTC", 50.0, 40.0),
+        PhaseView("execution", "pending", "\u2014", "\u2014", 90.0, 10.0),
+    )
+    spans = [
+        text(li.select_one(".muted"))
+        for li in soup_of(render(renderer, "run.html", "../", page=run_page(phases=phases))).select(
+            "#progress .legend li"
+        )
+    ]
+    assert spans == [
+        "(2026-11-20 12:00:00 to 12:05:00 UTC)",
+        "(2026-11-20 12:05:00 UTC to 2026-11-21 00:00:01 UTC)",
+        "(\u2014 to \u2014)",
+    ]
     line = text(soup.select_one("#progress .progress-line"))
     assert "4 of 10 targets processed (40%)" in line and "0.4 targets per minute" in line
 
@@ -371,8 +395,9 @@ def test_run_page_deltas(renderer: Renderer) -> None:
     soup = soup_of(render(renderer, "run.html", "../", page=run_page()))
     deltas = soup.select_one("#deltas")
     assert deltas is not None
-    bars = deltas.select("table.severity svg rect")
-    assert [b["width"] for b in bars[:3]] == ["50.0", "100.0", "0.0"]
+    rows = deltas.select("table.severity tbody tr")
+    # A bar for each severity with findings; an empty cell, not a zero-width bar, for the others (issue 13).
+    assert [[b["width"] for b in r.select("svg rect")] for r in rows[:3]] == [["50.0"], ["100.0"], []]
     findings = deltas.select_one("table.findings")
     assert findings is not None and "showing 1 of 3" in text(findings.caption)
     assert HOSTILE in text(findings) and JS_URL in text(findings)
@@ -413,6 +438,13 @@ def test_run_page_logs_and_actions(renderer: Renderer) -> None:
     assert [r["data-log-ts"] for r in logs] == ["2026-11-20T02:00:06Z"]
     assert HOSTILE in text(logs[0]) and "c-1" in text(logs[0]) and "seg-2" in text(logs[0])
     assert "Showing the last 1 of 120" in text(soup.select_one("#logs caption"))
+    assert "Correlation ID" in text(soup.select_one("#logs thead"))  # "c-1" is not the run's own ID
+    # Entries that all carry the run's correlation ID say so once instead of repeating it in a column (issue 13).
+    own = LogView("2026-11-20T02:00:06Z", "2026-11-20 02:00:06 UTC", "info", "m", page.row.correlation_id, None)
+    same = soup_of(render(renderer, "run.html", "../", page=run_page(logs=(own, own))))
+    assert "all with the run's correlation ID" in text(same.select_one("#logs caption"))
+    assert "Correlation ID" not in text(same.select_one("#logs thead"))
+    assert all(len(r.select("td")) == 4 for r in same.select("#logs tr[data-log-ts]"))
     query = soup.select_one("#logs .command")
     assert query is not None and text(query.select_one("code")) == page.logs_query
     actions = soup.select_one("#actions")

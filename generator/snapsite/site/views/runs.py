@@ -512,10 +512,8 @@ def deltas_note(row: RunRow, findings: Sequence[FindingDelta]) -> str | None:
     if new_records == row.new_findings:
         return None
     return (
-        f"The run's deltas count {row.new_findings} new findings; this snapshot carries {new_records} findings "
-        f'record{"s" if new_records != 1 else ""} of change "new": the Scheduler counts every finding while the '
-        "Offline Kit exports only the records it was asked to carry, so the records can be fewer (or, after a "
-        "re-export, more)."
+        f"The deltas count {row.new_findings} new findings, the snapshot carries {new_records} "
+        f'record{"s" if new_records != 1 else ""} of change "new": a kit holds only the records it was asked to carry.'
     )
 
 
