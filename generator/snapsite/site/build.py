@@ -24,7 +24,7 @@ from snapsite.site.output import SiteWriter
 from snapsite.site.render import Renderer, collect_assets, json_for_script, theme_dirs
 from snapsite.site.run_pages import PARALLEL_FROM_RUNS, RunContext, plan_buckets, rendering_runs
 from snapsite.site.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_renderer, render_runbooks
-from snapsite.site.since import CHANGES_DATA, SinceParts, both, named, since_parts
+from snapsite.site.since import CHANGES_DATA, SinceParts, named, since_parts
 from snapsite.site.spill import Spill, bucket_of
 from snapsite.site.views.attention import attention_items, refresh_command
 from snapsite.site.views.changes import static_change_rows
@@ -60,6 +60,7 @@ from snapsite.snapshot.container import Container, open_container
 from snapsite.snapshot.records import EvidenceItem
 from snapsite.trust.roots import load_trust_root
 from snapsite.verify.evidence import EvidenceStatus
+from snapsite.verify.sink import Both
 from snapsite.verify.steps import VerificationReport, verify_container
 
 ROWS_PER_DATA_FILE = 10_000
@@ -117,7 +118,7 @@ def build_site(
                 trust_root,
                 options.threshold,
                 report,
-                sink=collector if facts is None else both(collector, facts),
+                sink=collector if facts is None else Both(collector, facts),
                 keep_going=options.allow_unverified,
             )
             spill.close()
@@ -358,8 +359,8 @@ def _site_pages(
         impact_index_stale=_impact_stale(report),
     )
     data_files = _write_run_data(writer, ordered, collector.spill.buckets, schedules_view.rows, site)
-    if collector.impact:
-        writer.write_text("data/impact.js", f"window.snapsiteImpact={json_for_script(collector.impact)};\n")
+    if collector.impact_rows:
+        writer.write_text("data/impact.js", f"window.snapsiteImpact={json_for_script(collector.impact_rows)};\n")
     if since is not None:
         writer.write_text(CHANGES_DATA, f"window.snapsiteChanges={json_for_script(since.tab)};\n")
     list_pages = tuple(
