@@ -130,10 +130,24 @@ def build_site(
                 _step(progress, "verifying --since", 0, 1)
                 tenant_names = {t.id: t.name for t in report.tenants}
                 since = since_parts(options, trust_root, facts, collector.slugs, tenant_names)
-            reusable = previous if report.verified else None
-            rendered = _render(
-                container, options, dirs, report, collector, writer, spill, progress, reusable, since, parallel_from
+            assets = collect_assets(dirs)
+            renderer = Renderer(dirs, assets)
+            site = _site_info(options, report, since)
+            context = BuildContext(
+                options=options,
+                theme=dirs,
+                renderer=renderer,
+                pages=PageWriter(renderer, writer, site),
+                container=container,
+                report=report,
+                collector=collector,
+                since=since,
+                previous=previous if report.verified else None,
+                progress=progress,
             )
+            for asset in assets.values():
+                writer.write_bytes(asset.published, asset.data)
+            rendered = _render(context, parallel_from)
         writer.write_sums()
         if options.sign_keys:
             sign_site(writer.root, options.sign_keys, _site_predicate(options, report, since))
@@ -211,9 +225,7 @@ def _refuse_unless_allowed(report: VerificationReport, options: BuildOptions) ->
     raise report.errors[0] if options.since is None else named(report.errors[0], report.source)
 
 
-def _site_info(
-    options: BuildOptions, report: VerificationReport, collector: SiteCollector, since: SinceParts | None
-) -> SiteInfo:
+def _site_info(options: BuildOptions, report: VerificationReport, since: SinceParts | None) -> SiteInfo:
     manifest = report.manifest
     assert manifest is not None
     built = build_time(manifest.created_at)
@@ -251,7 +263,7 @@ class _Rendered:
 
 
 @dataclass
-class _Pages:
+class PageWriter:
     """Renders the site-wide pages into the writer, counting them."""
 
     renderer: Renderer
@@ -266,35 +278,59 @@ class _Pages:
         self.count += 1
 
 
-def _render(
-    container: Container,
-    options: BuildOptions,
-    dirs: list[Path],
-    report: VerificationReport,
-    collector: SiteCollector,
-    writer: SiteWriter,
-    spill: Spill,
-    progress: Progress | None,
-    previous: PreviousOutput | None,
-    since: SinceParts | None,
-    parallel_from: int,
-) -> _Rendered:
-    """Write every page and file of the site, taking unchanged buckets' files from `previous`."""
-    assets = collect_assets(dirs)
-    renderer = Renderer(dirs, assets)
-    site = _site_info(options, report, collector, since)
-    scopes = collector.scopes
+@dataclass(frozen=True)
+class BuildContext:
+    """What every page-family writer reads, made once the snapshot is verified and its records collected.
+
+    One value handed around (as MkDocs hands its config) instead of the same seven to nine arguments threaded
+    through each helper: a writer that needs one more fact reads it here, and no signature changes.
+    """
+
+    options: BuildOptions
+    theme: list[Path]  # the theme's folders, the user's first and the default last
+    renderer: Renderer
+    pages: PageWriter  # renders into the output writer, counting the pages
+    container: Container  # the verified (staged) snapshot: evidence and runbooks are copied from it
+    report: VerificationReport
+    collector: SiteCollector  # the records kept: rows, schedules, evidence, observability, the spill
+    since: SinceParts | None  # a `--since` build's comparison
+    previous: PreviousOutput | None  # the last build's output, for a verified snapshot's incremental build
+    progress: Progress | None
+
+    @property
+    def writer(self) -> SiteWriter:
+        """The output being written."""
+        return self.pages.writer
+
+    @property
+    def site(self) -> SiteInfo:
+        """The facts every page shows (title, snapshot, verification, staleness, tenants, scopes)."""
+        return self.pages.site
+
+    @property
+    def scopes(self) -> Scopes:
+        """What the build may show."""
+        return self.collector.scopes
+
+
+def _render(context: BuildContext, parallel_from: int) -> _Rendered:
+    """Write every page and file of the site, taking unchanged buckets' files from `context.previous`."""
+    report, collector, writer, since, scopes = (
+        context.report,
+        context.collector,
+        context.writer,
+        context.since,
+        context.scopes,
+    )
     statuses = {e.id: e for e in report.evidence}
     by_run: dict[str, list[tuple[EvidenceItem, EvidenceStatus]]] = defaultdict(list)
     for item in collector.evidence:
         by_run[item.run_id].append((item, statuses[item.id]))
-    for asset in assets.values():
-        writer.write_bytes(asset.published, asset.data)
     rows = collector.rows
-    context = RunContext(
-        renderer=renderer,
-        theme_key=tree_digest(dirs),
-        site=site,
+    run_context = RunContext(
+        renderer=context.renderer,
+        theme_key=tree_digest(context.theme),
+        site=context.site,
         scopes=scopes,
         tenant_names={t.id: t.name for t in report.tenants},
         schedule_names={s.id: s.name for s in collector.schedules},
@@ -303,26 +339,26 @@ def _render(
         evidence=by_run,
         output_root=writer.root,
         now=collector.now,
-        container=container,
+        container=context.container,
         bundles=scopes.bundles and scopes.downloads,
-        previous=previous,
+        previous=context.previous,
         changes=since.runs if since else {},
     )
-    jobs, state = plan_buckets(context, rows, spill, collector.findings_per_run)
+    jobs, state = plan_buckets(run_context, rows, collector.spill, collector.findings_per_run)
     for job in jobs:
         for name in job.files:
             writer.claim_external(name)
-    pages = _Pages(renderer, writer, site)
+    pages = context.pages
     bundles: dict[str, SiteBundle] = {}
     bundle_owner = {bundle_file(row.slug): row.id for row in rows}
     reused = 0
-    with rendering_runs(context, jobs, len(rows), progress, parallel_from) as run_files:
+    with rendering_runs(run_context, jobs, len(rows), context.progress, parallel_from) as run_files:
         for file in run_files:
             writer.record(file.path, file.sha256, file.size)
             reused += file.reused and file.path.startswith("runs/")
             if file.path.startswith("bundles/"):
                 bundles[bundle_owner[file.path]] = SiteBundle(file.path, file.size, size(file.size), file.sha256)
-    _site_pages(pages, container, options, dirs, report, collector, previous, since)
+    _site_pages(context)
     row_of = {r.id: r for r in rows}
     entries = [
         (row_of[item.run_id], evidence_view(item, statuses[item.id], scopes))
@@ -335,18 +371,10 @@ def _render(
     return _Rendered(len(rows) + pages.count, reused, state)
 
 
-def _site_pages(
-    pages: _Pages,
-    container: Container,
-    options: BuildOptions,
-    dirs: list[Path],
-    report: VerificationReport,
-    collector: SiteCollector,
-    previous: PreviousOutput | None,
-    since: SinceParts | None,
-) -> None:
+def _site_pages(context: BuildContext) -> None:
     """The index, listing, schedules, observability, verification and runbook pages, data files and scripts."""
-    writer, site, scopes = pages.writer, pages.site, collector.scopes
+    pages, writer, site, scopes = context.pages, context.writer, context.site, context.scopes
+    report, collector, since, container = context.report, context.collector, context.since, context.container
     ordered = newest_first(collector.rows)
     schedules_view = schedules_page(
         collector.schedules,
@@ -373,9 +401,9 @@ def _site_pages(
         ordered,
         heartbeat=site.heartbeat_warning,
         stale=site.staleness.level == "red",
-        refresh=refresh_command(options.tenants, site.scopes),
+        refresh=refresh_command(context.options.tenants, site.scopes),
     )
-    index = _index_page(collector, site, ordered, list_pages, data_files, options, since)
+    index = _index_page(context, ordered, list_pages, data_files)
     index = replace(index, attention=attention)
     pages.write("index.html", "index.html", "Runs", "index.html", page=index)
     for number, (href, _) in enumerate(list_pages, start=1):
@@ -387,7 +415,7 @@ def _site_pages(
         "schedules.html", "schedules.html", "Schedules", "schedules.html", page=schedules_view, changes=schedule_changes
     )
     pages.write("observability.html", "observability.html", "Observability", "observability.html", page=observability)
-    _copy_evidence(container, writer, collector, scopes, previous)
+    _copy_evidence(context)
     files, hidden_files = _manifest_files(report, collector)
     run_ids = collector.run_ids
     verification = verification_page(
@@ -404,7 +432,7 @@ def _site_pages(
         if (match := RUNBOOK_FILE.match(name))
     }
     md = markdown_renderer()
-    for runbook in render_runbooks(snapshot_runbooks, builtin_runbooks(dirs), collector.error_codes, md):
+    for runbook in render_runbooks(snapshot_runbooks, builtin_runbooks(context.theme), collector.error_codes, md):
         pages.write(
             f"runbooks/{runbook_name(runbook.code)}.html",
             "runbook.html",
@@ -414,7 +442,7 @@ def _site_pages(
             html=runbook.html,
             source=runbook.source,
         )
-    _write_scripts(writer, site, collector.rows, scopes)
+    _write_scripts(context)
 
 
 def _impact_stale(report: VerificationReport) -> bool:
@@ -425,21 +453,19 @@ def _impact_stale(report: VerificationReport) -> bool:
 
 
 def _index_page(
-    collector: SiteCollector,
-    site: SiteInfo,
+    context: BuildContext,
     ordered: Sequence[RunRow],
     list_pages: tuple[tuple[str, str], ...],
     data_files: tuple[str, ...],
-    options: BuildOptions,
-    since: SinceParts | None,
 ) -> IndexPage:
+    collector, site, since = context.collector, context.site, context.since
     active = [r for r in ordered if r.state in ACTIVE_STATES]
     queue = collector.observability.queue_depth()
     planner = int(sum(v for (_, _, stage), v in queue.items() if stage == "planner"))
     executor = int(sum(v for (_, _, stage), v in queue.items() if stage == "executor"))
     cards: tuple[Card, ...] = ()
     moved = since.cards if since else {}
-    if options.feature("runs.dashboard.enabled"):
+    if context.options.feature("runs.dashboard.enabled"):
         cards = (
             Card("Active runs", str(len(active)), "planning, queued or running", "card-active"),
             Card("Queue depth", str(planner + executor), f"planner {planner}, executor {executor}", "card-queue"),
@@ -535,18 +561,19 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def _copy_evidence(
-    container: Container,
-    writer: SiteWriter,
-    collector: SiteCollector,
-    scopes: Scopes,
-    previous: PreviousOutput | None,
-) -> None:
+def _copy_evidence(context: BuildContext) -> None:
     """Evidence files and their attestations, under portable names, when downloads.read allows.
 
     An evidence file with the same name and digest in the previous output is linked from there (`previous` is
     only given for a verified snapshot, whose files match the manifest's digests).
     """
+    container, writer, collector, scopes, previous = (
+        context.container,
+        context.writer,
+        context.collector,
+        context.scopes,
+        context.previous,
+    )
     if not scopes.downloads:
         return
     assert collector.report.manifest is not None
@@ -575,9 +602,10 @@ def _manifest_files(report: VerificationReport, collector: SiteCollector) -> tup
     return files, len(report.manifest.files) - len(files)
 
 
-def _write_scripts(writer: SiteWriter, site: SiteInfo, rows: Sequence[RunRow], scopes: Scopes) -> None:
+def _write_scripts(context: BuildContext) -> None:
     """The offline submission scripts of `scripts/`, for operators without JavaScript."""
-    ordered = sorted(rows, key=lambda r: r.id)
+    writer, site, scopes = context.writer, context.site, context.scopes
+    ordered = sorted(context.collector.rows, key=lambda r: r.id)
     writer.write_text("scripts/submit-request.sh", submit_script(site.snapshot_id))
     writer.write_text(
         "scripts/export-all-runs.sh",
