@@ -50,6 +50,7 @@ from snapsite.site.views.runs import (
     SiteBundle,
     attestation_href,
     bundle_file,
+    data_fields,
     evidence_href,
     evidence_view,
     open_failures,
@@ -498,13 +499,7 @@ def _index_page(
     )
 
 
-RUN_FIELDS = (
-    "id", "slug", "tenant_id", "schedule_id", "schedule_name", "trigger", "mode", "state", "initiator",
-    "policy_revision", "correlation_id", "created_at", "started_at", "finished_at", "duration_seconds", "running",
-    "progress_pct", "processed", "total", "new_findings", "new_criticals", "new_high", "new_medium", "new_low",
-    "resolved", "quieted", "severity_shifts", "kev_additions", "badges", "error_code", "error_message",
-    "retry_of", "shard_count", "resolved_by", "evidence_alert",
-)  # fmt: skip
+RUN_FIELDS = data_fields()
 
 
 def _write_run_data(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 
 from snapsite.formats.downloads import command_line, option
@@ -34,6 +34,10 @@ class Scopes:
     downloads: bool = True  # downloads.read
     manage: bool = False  # runs.manage and runs.retry.enabled
     bundles: bool = False  # runs.evidenceBundles
+
+
+# A RunRow field marked so is shown by the pages only, never written to the runs table's data files.
+PAGES_ONLY = {"pages_only": True}
 
 
 @dataclass(frozen=True)
@@ -75,9 +79,11 @@ class RunRow:
     shard_count: int
     # Set by `link_retries` once every run of the build is known (the rule spans runs and buckets).
     resolved_by: str | None = None  # the completed retry that resolved this failure (site contract)
-    retried_by: tuple[str, ...] = ()  # the runs of the build that retry this one directly, oldest first
+    # the runs of the build that retry this one directly, oldest first
+    retried_by: tuple[str, ...] = field(default=(), metadata=PAGES_ONLY)
     evidence_alert: str | None = None  # `invalid` or `untrusted`: the worst signature status of its shown evidence
-    created_ago: str = ""  # how long before the snapshot was taken (the site's "now"): `2h 05m ago`
+    # how long before the snapshot was taken (the site's "now"): `2h 05m ago`
+    created_ago: str = field(default="", metadata=PAGES_ONLY)
 
     @property
     def created_text(self) -> str:
@@ -119,6 +125,12 @@ class RunRow:
     @property
     def runbook(self) -> str | None:
         return runbook_name(self.error_code) if self.error_code else None
+
+
+def data_fields() -> tuple[str, ...]:
+    """The fields of a RunRow that the runs table's data files carry, in declaration order (`data/meta.js` names
+    them for the browser): every field but those marked PAGES_ONLY, so a new field reaches the table by default."""
+    return tuple(f.name for f in fields(RunRow) if not f.metadata.get("pages_only"))
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> int | None:
