@@ -10,6 +10,7 @@ from markupsafe import Markup
 from snapsite.errors import ExitCode, SnapshotError
 from snapsite.site.render import Renderer, collect_assets, theme_dirs
 from snapsite.site.runbooks import markdown_renderer
+from snapsite.site.views.charts import Chart
 from snapsite.site.views.context import SiteInfo, Staleness
 from snapsite.site.views.evidence_page import evidence_page
 from snapsite.site.views.index import Card, FilterOptions, IndexPage, list_page_name
@@ -240,6 +241,12 @@ def default_renderer() -> Renderer:
     """The default theme's renderer, as a build makes it."""
     dirs = theme_dirs(None)
     return Renderer(dirs, collect_assets(dirs))
+
+
+def chart_html(chart: Chart, renderer: Renderer | None = None) -> str:
+    """A chart as the default theme draws it on a page (`_chart.html`'s `chart_figure`)."""
+    env = (renderer or default_renderer()).env
+    return str(env.get_template("_chart.html").module.chart_figure(chart))  # type: ignore[attr-defined]
 
 
 def render(renderer: Renderer, template: str, root: str = "", site: SiteInfo | None = None, **context: Any) -> str:
