@@ -18,7 +18,6 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import KeyPair, snapsite
 from snapsite.authoring.demo import write_demo
-from snapsite.site.build import ROWS_PER_DATA_FILE, runs_data_file
 from snapsite.site.names import (
     FOLDER_ENTRY_BUDGET,
     RunSlugs,
@@ -28,6 +27,7 @@ from snapsite.site.names import (
     run_slug,
     shard,
 )
+from snapsite.site.run_data import ROWS_PER_DATA_FILE, runs_data_file
 from snapsite.site.run_pages import detail_file
 from snapsite.site.spill import bucket_of
 from snapsite.site.views.index import LIST_PAGE_SIZE, list_page_name
