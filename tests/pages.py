@@ -14,7 +14,8 @@ from snapsite.site.views.charts import Chart
 from snapsite.site.views.context import SiteInfo, Staleness
 from snapsite.site.views.evidence_page import evidence_page
 from snapsite.site.views.index import Card, FilterOptions, IndexPage, list_page_name
-from snapsite.site.views.runs import EvidenceView, FindingView, LogView, PhaseView, RunPage, RunRow, SegmentView
+from snapsite.site.views.rows import RunRow
+from snapsite.site.views.runs import EvidenceView, FindingView, LogView, PhaseView, RunPage, SegmentView
 from snapsite.site.views.verification_page import verification_page
 from snapsite.snapshot.records import Tenant
 from snapsite.trust.dsse import SignatureCheck

@@ -14,7 +14,7 @@ import pytest
 from pages import evidence_view, run_row, verification_report
 from snapsite.errors import ExitCode, SnapshotError
 from snapsite.site.views.evidence_page import bundle_command, count_statuses, evidence_page
-from snapsite.site.views.runs import RunRow, data_fields
+from snapsite.site.views.rows import RunRow, data_fields
 from snapsite.site.views.verification_page import verification_page
 from snapsite.trust.roots import load_trust_root
 from snapsite.verify.evidence import EvidenceStatus

@@ -28,7 +28,8 @@ from snapsite.site.site_pages import write_site_pages
 from snapsite.site.spill import Spill
 from snapsite.site.views.evidence_page import evidence_page
 from snapsite.site.views.format import size
-from snapsite.site.views.runs import Scopes, SiteBundle, bundle_file, evidence_view
+from snapsite.site.views.rows import Scopes
+from snapsite.site.views.runs import SiteBundle, bundle_file, evidence_view
 from snapsite.snapshot.container import open_container
 from snapsite.snapshot.records import EvidenceItem
 from snapsite.trust.roots import load_trust_root

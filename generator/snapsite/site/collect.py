@@ -10,7 +10,8 @@ from snapsite.site.names import RunSlugs
 from snapsite.site.spill import Spill
 from snapsite.site.views.attention import worst_evidence
 from snapsite.site.views.observability import ObservabilityCollector
-from snapsite.site.views.runs import OUTSIDE_RUN, RunRow, Scopes, link_retries, run_row
+from snapsite.site.views.rows import RunRow, Scopes, link_retries, run_row
+from snapsite.site.views.runs import OUTSIDE_RUN
 from snapsite.snapshot.records import (
     EvidenceItem,
     FindingDelta,

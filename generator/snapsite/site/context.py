@@ -20,7 +20,7 @@ from snapsite.site.render import Renderer
 from snapsite.site.since import SinceParts
 from snapsite.site.views.context import SiteInfo, heartbeat_warning, staleness
 from snapsite.site.views.format import duration, iso
-from snapsite.site.views.runs import Scopes
+from snapsite.site.views.rows import Scopes
 from snapsite.snapshot.container import Container
 from snapsite.verify.steps import VerificationReport
 

@@ -13,7 +13,7 @@ from snapsite.site.render import json_for_script
 from snapsite.site.spill import bucket_of
 from snapsite.site.views.context import SiteInfo
 from snapsite.site.views.format import iso
-from snapsite.site.views.runs import RunRow, data_fields
+from snapsite.site.views.rows import RunRow, data_fields
 from snapsite.site.views.schedules import ScheduleRow
 
 ROWS_PER_DATA_FILE = 10_000

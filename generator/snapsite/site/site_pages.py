@@ -30,7 +30,8 @@ from snapsite.site.views.index import (
     tab_counts,
 )
 from snapsite.site.views.observability import observability_page
-from snapsite.site.views.runs import ACTIVE_STATES, RunRow, attestation_href, evidence_href, open_failures
+from snapsite.site.views.rows import ACTIVE_STATES, RunRow, open_failures
+from snapsite.site.views.runs import attestation_href, evidence_href
 from snapsite.site.views.schedules import schedules_page
 from snapsite.site.views.verification_page import verification_page
 from snapsite.verify.steps import VerificationReport
