@@ -21,7 +21,8 @@ import pytest
 from conftest import SnapshotBuilder, files_of
 from served import Served
 from snapsite.errors import ExitCode, SnapshotError
-from snapsite.preview.serve import RELOAD_PATH, EventHub, PreviewServer, inject_reload, is_loopback, locate
+from snapsite.preview.reload import RELOAD_PATH, EventHub, inject_reload
+from snapsite.preview.server import PreviewServer, is_loopback, locate
 from snapsite.preview.watch import (
     RebuildQueue,
     is_build_scratch,

@@ -219,7 +219,8 @@ def serve(site: SiteArgs, port: int, bind: str, watch: bool) -> None:
     the last good site and shows the error on the page.
     The reload script is added by the server only: OUTPUT is byte for byte what `snapsite build` writes.
     """
-    from snapsite.preview.serve import Preview, Terminal, is_loopback
+    from snapsite.preview.serve import Preview, Terminal
+    from snapsite.preview.server import is_loopback
     from snapsite.progress import progress_printer
 
     if not is_loopback(bind):
