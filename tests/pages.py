@@ -54,7 +54,7 @@ def site_info(**changes: Any) -> SiteInfo:
         verification="verified",
         verification_problems=(),
         keyids=("0123456789abcdef" * 4,),
-        staleness=Staleness("amber", 90000, "1d 01h", 72.0),
+        staleness=Staleness("amber", "1d 01h", 72.0),
         built_at="2026-11-20T12:00:00Z",
         heartbeat_warning=None,
         impact_index_age_text="6h 00m",

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import FrameType
 from typing import Any, NoReturn
 
 from snapsite.preview.reload import BUILDING, FAILED, HEARTBEAT_SECONDS, READY, EventHub
@@ -39,7 +39,7 @@ def build_summary(result: BuildResult) -> str:
     )
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
+def _interrupt(_signum: int, _frame: FrameType | None) -> NoReturn:
     raise KeyboardInterrupt
 
 
@@ -78,7 +78,7 @@ class Preview:
             self._sigterm = signal.signal(signal.SIGTERM, _interrupt)
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(self, *_exc_info: object) -> None:
         self.close()
 
     def build(self, progress: Progress | None = None) -> None:

@@ -131,7 +131,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._respond(body=False)
 
-    def log_message(self, format: str, *args: Any) -> None:
+    def log_message(self, format: str, *_args: Any) -> None:
         """Quiet: the terminal is for builds, not for every request."""
 
     def _respond(self, body: bool) -> None:
