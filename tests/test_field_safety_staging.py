@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from conftest import SnapshotBuilder, snapsite
+from conftest import SnapshotBuilder, cli
 from snapsite.errors import ExitCode
 from snapsite.snapshot.container import open_container
 from snapsite.snapshot.records import Run
@@ -54,7 +54,7 @@ def test_a_kit_changing_during_a_build_gives_a_failure_or_the_signed_bytes(
     thread.start()
     try:
         results = [
-            snapsite("build", snapshot.root, "--trust-root", snapshot.key.public, "-o", tmp_path / f"site{n}", "-q")
+            cli("build", snapshot.root, "--trust-root", snapshot.key.public, "-o", tmp_path / f"site{n}", "-q")
             for n in range(3)
         ]
     finally:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import KeyPair, snapsite
+from conftest import KeyPair, cli
 from snapsite.authoring.demo import write_demo
 from snapsite.site.names import (
     FOLDER_ENTRY_BUDGET,
@@ -120,7 +120,7 @@ def test_a_built_site_follows_the_naming_scheme_and_fits(tmp_path: Path, keypair
     snapshot = tmp_path / "snap"
     write_demo(snapshot, runs=2_500, tenants=4, seed=13, key_paths=[keypair.private])
     site = tmp_path / "site"
-    built = snapsite("build", snapshot, "--trust-root", keypair.public, "-o", site)
+    built = cli("build", snapshot, "--trust-root", keypair.public, "-o", site)
     assert built.returncode == 0, built.stderr
     files = [p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()]
     folders = folders_of(files)
