@@ -332,8 +332,8 @@ PLUMBING = (
     "click/",
     "concurrent/futures/",
     "multiprocessing/",
-    "generator/__main__.py",
-    "generator/cli.py",
+    "snapsite/__main__.py",
+    "snapsite/cli/",
 )
 
 

@@ -322,7 +322,8 @@ class CliResult:
 
 def cli(*args: str | Path, env: dict[str, str] | None = None) -> CliResult:
     """Run `snapsite ARGS` in this process (click's CliRunner): the same exit codes and one-line errors as the
-    program, in a fraction of a subprocess's time. An unexpected exception is reported as a traceback on stderr,
+    program (the runner calls the group's own `main`, which maps every failure as the program does, usage errors
+    included), in a fraction of a subprocess's time. An unexpected exception is reported as a traceback on stderr,
     exactly as the program would fail, so "no traceback" assertions keep their meaning."""
     from click.testing import CliRunner
     from snapsite.cli import cli as command

@@ -9,6 +9,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from conftest import CliResult
+
 
 def tree_state(root: Path, skip: Path | None = None) -> dict[str, str]:
     """Every entry under `root` (files by sha256, folders, links by target), except those under `skip`."""
@@ -34,7 +36,7 @@ def tree_state(root: Path, skip: Path | None = None) -> dict[str, str]:
     return state
 
 
-def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+def one_error_line(result: subprocess.CompletedProcess[str] | CliResult) -> str:
     """The single failure line of a failed command: `snapsite: [error: ]CHECK: FILE[:LINE]: MESSAGE`."""
     lines = [
         line

@@ -10,10 +10,12 @@ from markupsafe import Markup
 from snapsite.errors import ExitCode, SnapshotError
 from snapsite.site.render import Renderer, collect_assets, theme_dirs
 from snapsite.site.runbooks import markdown_renderer
+from snapsite.site.views.charts import Chart
 from snapsite.site.views.context import SiteInfo, Staleness
 from snapsite.site.views.evidence_page import evidence_page
 from snapsite.site.views.index import Card, FilterOptions, IndexPage, list_page_name
-from snapsite.site.views.runs import EvidenceView, FindingView, LogView, PhaseView, RunPage, RunRow, SegmentView
+from snapsite.site.views.rows import RunRow
+from snapsite.site.views.runs import EvidenceView, FindingView, LogView, PhaseView, RunPage, SegmentView
 from snapsite.site.views.verification_page import verification_page
 from snapsite.snapshot.records import Tenant
 from snapsite.trust.dsse import SignatureCheck
@@ -52,7 +54,7 @@ def site_info(**changes: Any) -> SiteInfo:
         verification="verified",
         verification_problems=(),
         keyids=("0123456789abcdef" * 4,),
-        staleness=Staleness("amber", 90000, "1d 01h", 72.0),
+        staleness=Staleness("amber", "1d 01h", 72.0),
         built_at="2026-11-20T12:00:00Z",
         heartbeat_warning=None,
         impact_index_age_text="6h 00m",
@@ -240,6 +242,12 @@ def default_renderer() -> Renderer:
     """The default theme's renderer, as a build makes it."""
     dirs = theme_dirs(None)
     return Renderer(dirs, collect_assets(dirs))
+
+
+def chart_html(chart: Chart, renderer: Renderer | None = None) -> str:
+    """A chart as the default theme draws it on a page (`_chart.html`'s `chart_figure`)."""
+    env = (renderer or default_renderer()).env
+    return str(env.get_template("_chart.html").module.chart_figure(chart))  # type: ignore[attr-defined]
 
 
 def render(renderer: Renderer, template: str, root: str = "", site: SiteInfo | None = None, **context: Any) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import KeyPair, SnapshotBuilder, files_of, snapsite
+from conftest import KeyPair, SnapshotBuilder, cli, files_of, snapsite
 from snapsite.errors import ExitCode, SnapshotError
 from snapsite.site.build import build_site
 from snapsite.site.config import BuildOptions
@@ -200,11 +200,11 @@ def test_failed_build_leaves_previous_output_untouched(snapshot: SnapshotBuilder
 def test_refuses_unverified_with_verify_exit_codes(
     snapshot: SnapshotBuilder, other_keypair: KeyPair, tmp_path: Path
 ) -> None:
-    result = snapsite("build", snapshot.root, "--trust-root", other_keypair.public, "-o", tmp_path / "o")
+    result = cli("build", snapshot.root, "--trust-root", other_keypair.public, "-o", tmp_path / "o")
     assert result.returncode == ExitCode.SIGNATURE
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "o").exists()
-    allowed = snapsite(
+    allowed = cli(
         "build", snapshot.root, "--trust-root", other_keypair.public, "-o", tmp_path / "o", "--allow-unverified", "-q"
     )
     assert allowed.returncode == 0, allowed.stderr

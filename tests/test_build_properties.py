@@ -34,7 +34,7 @@ from snapsite.authoring.sign import sign_snapshot
 from snapsite.errors import SnapsiteError
 from snapsite.site.build import build_site
 from snapsite.site.config import FEATURES, KNOWN_SCOPES, BuildOptions
-from snapsite.snapshot.records import MAX_SAFE_INTEGER
+from snapsite.snapshot.fields import MAX_SAFE_INTEGER
 from snapsite.trust.roots import load_trust_root
 from snapsite.verify.steps import verify_snapshot
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from conftest import files_of, snapsite
+from conftest import cli, files_of
 from pairs import KEY, OLD_ID, PUB, Pair, make_pair
 from snapsite.authoring.derive import derive_snapshot
 from snapsite.changes.pair import SideError
@@ -60,7 +60,7 @@ def run_page(site: Path, run_id: str) -> BeautifulSoup:
 
 
 def diff_json(old: Path, new: Path, *extra: str) -> dict[str, Any]:
-    result = snapsite("diff", old, new, "--trust-root", PUB, "--json", *extra)
+    result = cli("diff", old, new, "--trust-root", PUB, "--json", *extra)
     assert result.returncode == 0, result.stderr
     loaded: dict[str, Any] = json.loads(result.stdout)
     return loaded
@@ -148,7 +148,7 @@ def test_a_plain_build_has_no_changes_parts(pair: Pair, tmp_path: Path) -> None:
 
 def test_the_same_pair_builds_the_same_bytes(site: Path, pair: Pair, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    result = snapsite(
+    result = cli(
         "build", pair.new, "--trust-root", PUB, "--since", pair.old, "-o", again, "-q", env={"PYTHONHASHSEED": "7"}
     )
     assert result.returncode == 0, result.stderr
@@ -218,13 +218,13 @@ def test_old_newer_than_new_is_built_and_said(pair: Pair, tmp_path: Path) -> Non
 
 def test_old_failing_verification_fails_the_build_naming_old(pair: Pair, tmp_path: Path) -> None:
     out = tmp_path / "site"
-    previous = snapsite("build", pair.new, "--trust-root", PUB, "-o", out, "-q")
+    previous = cli("build", pair.new, "--trust-root", PUB, "-o", out, "-q")
     assert previous.returncode == 0, previous.stderr
     before = files_of(out)
     tampered = tmp_path / "old-tampered"
     shutil.copytree(pair.old, tampered)
     (tampered / "schedules.ndjson").write_bytes((tampered / "schedules.ndjson").read_bytes() + b"\n")
-    result = snapsite("build", pair.new, "--trust-root", PUB, "--since", tampered, "-o", out, "-q")
+    result = cli("build", pair.new, "--trust-root", PUB, "--since", tampered, "-o", out, "-q")
     assert result.returncode == 2
     assert result.stderr == (
         f"snapsite: error: OLD snapshot {tampered}: digest: schedules.ndjson: "
@@ -239,7 +239,7 @@ def test_allow_unverified_never_covers_old(pair: Pair, tmp_path: Path) -> None:
     foreign = tmp_path / "old-other-key"
     derive_snapshot(pair.old, foreign, [other], {})
     args = ("build", pair.new, "--trust-root", PUB, "--since", foreign, "-o", tmp_path / "out", "-q")
-    result = snapsite(*args, "--allow-unverified")
+    result = cli(*args, "--allow-unverified")
     assert result.returncode == 5
     assert result.stderr.startswith(f"snapsite: error: OLD snapshot {foreign}: signature: manifest.dsse.json:")
 
@@ -248,7 +248,7 @@ def test_new_failing_in_a_since_build_is_named_new(pair: Pair, tmp_path: Path) -
     tampered = tmp_path / "new-tampered"
     shutil.copytree(pair.new, tampered)
     (tampered / "tenants.json").write_text("[]")
-    result = snapsite("build", tampered, "--trust-root", PUB, "--since", pair.old, "-o", tmp_path / "out", "-q")
+    result = cli("build", tampered, "--trust-root", PUB, "--since", pair.old, "-o", tmp_path / "out", "-q")
     assert result.returncode == 2
     assert result.stderr.startswith(f"snapsite: error: NEW snapshot {tampered}: digest: tenants.json:")
 
@@ -257,10 +257,10 @@ def test_another_source_is_refused_unless_forced(pair: Pair, tmp_path: Path) -> 
     other = tmp_path / "other-source"
     derive_snapshot(pair.old, other, [KEY], {"source": "scheduler.prod-us"})
     out = tmp_path / "out"
-    refused = snapsite("build", pair.new, "--trust-root", PUB, "--since", other, "-o", out, "-q")
+    refused = cli("build", pair.new, "--trust-root", PUB, "--since", other, "-o", out, "-q")
     assert refused.returncode == 3 and "source 'scheduler.prod-us' (OLD) differs" in refused.stderr
     assert not out.exists()
-    forced = snapsite("build", pair.new, "--trust-root", PUB, "--since", other, "--force-since", "-o", out, "-q")
+    forced = cli("build", pair.new, "--trust-root", PUB, "--since", other, "--force-since", "-o", out, "-q")
     assert forced.returncode == 0, forced.stderr
     warning = page(out / "index.html").select_one(".since-warning")
     assert warning is not None and "scheduler.prod-us" in warning.get_text()
@@ -271,7 +271,7 @@ def test_snapsite_toml_may_name_since(pair: Pair, tmp_path: Path) -> None:
     shutil.copytree(pair.old, kit / "monday")
     (kit / "snapsite.toml").write_text('since = "monday"\n')
     out = tmp_path / "out"
-    result = snapsite("build", pair.new, "--trust-root", PUB, "--config", kit / "snapsite.toml", "-o", out, "-q")
+    result = cli("build", pair.new, "--trust-root", PUB, "--config", kit / "snapsite.toml", "-o", out, "-q")
     assert result.returncode == 0, result.stderr
     assert changes_data(out)["since"] == OLD_ID
 
@@ -285,7 +285,7 @@ def test_a_signed_since_site_vouches_for_old_by_id_not_path(pair: Pair, tmp_path
     predicate = parse_statement(payload).predicate
     assert predicate["since"] == {"snapshotId": OLD_ID, "createdAt": "2026-11-19T12:00:00Z", "force": False}
     assert str(pair.old).encode() not in payload
-    assert snapsite("verify-site", out, "--trust-root", PUB).returncode == 0
+    assert cli("verify-site", out, "--trust-root", PUB).returncode == 0
 
 
 def test_a_rebuild_follows_old_and_matches_a_full_build(pair: Pair, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import snapsite
+from conftest import cli, snapsite
 from pairs import KEY, NEW_ID, OLD_ID, PUB, Pair, make_pair
 from snapsite.authoring.derive import derive_snapshot
 from snapsite.changes.report import SCREEN_LINES
@@ -20,7 +20,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Pair:
 
 
 def diff_json(old: Path, new: Path, *extra: str) -> dict[str, Any]:
-    result = snapsite("diff", old, new, "--trust-root", PUB, "--json", *extra)
+    result = cli("diff", old, new, "--trust-root", PUB, "--json", *extra)
     assert result.returncode == 0, result.stderr
     loaded: dict[str, Any] = json.loads(result.stdout)
     return loaded
@@ -99,14 +99,14 @@ def test_diff_json_names_every_change_of_the_pair(pair: Pair) -> None:
 
 
 def test_diff_summary_fits_one_screen_and_says_how_to_see_the_rest(pair: Pair) -> None:
-    result = snapsite("diff", pair.old, pair.new, "--trust-root", PUB)
+    result = cli("diff", pair.old, pair.new, "--trust-root", PUB)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) <= SCREEN_LINES
     assert lines[0].startswith(f"OLD       {OLD_ID}") and "NEW is 1d 00h later than OLD" in lines[2]
     assert lines[-1] == "more: add --all for every list, or --json for every field"
     assert f"{pair.resolved}  resolved by {pair.retry}" in result.stdout
-    everything = snapsite("diff", pair.old, pair.new, "--trust-root", PUB, "--all").stdout
+    everything = cli("diff", pair.old, pair.new, "--trust-root", PUB, "--all").stdout
     for run_id in (*pair.initech_runs, pair.failed, *pair.finished):
         assert run_id in everything
     assert "more:" not in everything
@@ -117,7 +117,7 @@ def test_same_snapshot_twice_has_no_changes(pair: Pair) -> None:
     assert set(report["counts"].values()) == {0}
     assert report["newRuns"] == report["stateChanges"] == report["scheduleChanges"] == []
     assert report["totals"]["old"] == report["totals"]["new"]
-    text = snapsite("diff", pair.new, pair.new, "--trust-root", PUB).stdout
+    text = cli("diff", pair.new, pair.new, "--trust-root", PUB).stdout
     assert "changes   none: every run and schedule is as in OLD" in text
     assert "OLD and NEW were taken at the same time" in text
 
@@ -127,7 +127,7 @@ def test_old_newer_than_new_is_allowed_and_said(pair: Pair) -> None:
     assert report["oldIsNewer"] is True and report["intervalSeconds"] == -86400
     assert [r["id"] for r in report["newRuns"]] == sorted(pair.vanished)
     assert {(r["id"], r["from"], r["to"]) for r in report["stateChanges"]} >= {(pair.failed, "error", "running")}
-    text = snapsite("diff", pair.new, pair.old, "--trust-root", PUB).stdout
+    text = cli("diff", pair.new, pair.old, "--trust-root", PUB).stdout
     assert "OLD is newer than NEW (by 1d 00h): the changes run backwards in time" in text
 
 
@@ -138,7 +138,7 @@ def test_the_same_pair_gives_the_same_bytes(pair: Pair) -> None:
 
 
 def test_tenant_isolation_holds_across_both(pair: Pair) -> None:
-    result = snapsite("diff", pair.old, pair.new, "--trust-root", PUB, "--json", "--tenant", "acme")
+    result = cli("diff", pair.old, pair.new, "--trust-root", PUB, "--json", "--tenant", "acme")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["tenants"] == ["acme"]
@@ -146,22 +146,22 @@ def test_tenant_isolation_holds_across_both(pair: Pair) -> None:
         assert other not in result.stdout
     assert report["counts"]["newRuns"] == 2 and report["counts"]["stateChanges"] == 2
     assert report["counts"]["vanishedRuns"] == 2
-    everything = snapsite("diff", pair.old, pair.new, "--trust-root", PUB, "--all", "--tenant", "acme").stdout
+    everything = cli("diff", pair.old, pair.new, "--trust-root", PUB, "--all", "--tenant", "acme").stdout
     assert "globex" not in everything and "initech" not in everything
 
 
 def test_a_different_environment_is_refused_unless_forced(pair: Pair, tmp_path: Path) -> None:
     stage = tmp_path / "stage"
     derive_snapshot(pair.new, stage, [KEY], {"environment": "stage"})
-    result = snapsite("diff", pair.old, stage, "--trust-root", PUB)
+    result = cli("diff", pair.old, stage, "--trust-root", PUB)
     assert result.returncode == 3
     assert "environment 'prod' (OLD) differs from 'stage' (NEW)" in result.stderr
     assert "--force" in result.stderr and result.stderr.count("\n") == 1
-    forced = snapsite("diff", pair.old, stage, "--trust-root", PUB, "--force")
+    forced = cli("diff", pair.old, stage, "--trust-root", PUB, "--force")
     assert forced.returncode == 0 and "WARNING   environment" in forced.stdout
     other = tmp_path / "other-source"
     derive_snapshot(pair.new, other, [KEY], {"source": "scheduler.prod-us"})
-    assert snapsite("diff", pair.old, other, "--trust-root", PUB).returncode == 3
+    assert cli("diff", pair.old, other, "--trust-root", PUB).returncode == 3
 
 
 def test_old_failing_verification_gives_its_code_and_names_old(pair: Pair, tmp_path: Path) -> None:
@@ -169,11 +169,11 @@ def test_old_failing_verification_gives_its_code_and_names_old(pair: Pair, tmp_p
     shutil.copytree(pair.old, tampered)
     with (tampered / "runs.ndjson").open("ab") as runs:
         runs.write(b"\n")
-    result = snapsite("diff", tampered, pair.new, "--trust-root", PUB)
+    result = cli("diff", tampered, pair.new, "--trust-root", PUB)
     assert result.returncode == 2
     assert result.stderr.startswith(f"snapsite: error: OLD snapshot {tampered}: digest: runs.ndjson: ")
     assert "NEW snapshot" not in result.stderr and result.stdout == ""
-    report = json.loads(snapsite("diff", tampered, pair.new, "--trust-root", PUB, "--json").stdout)
+    report = json.loads(cli("diff", tampered, pair.new, "--trust-root", PUB, "--json").stdout)
     assert report["status"] == "failed" and report["exitCode"] == 2 and report["failed"] == ["OLD"]
     assert report["new"]["status"] == "verified"
 
@@ -212,7 +212,7 @@ def test_new_signed_by_another_key_fails_with_code_5_naming_new(pair: Pair, tmp_
     other_key, _ = write_keypair(tmp_path / "other.key", "ed25519")
     resigned = tmp_path / "new-other-key"
     derive_snapshot(pair.new, resigned, [other_key], {})
-    result = snapsite("diff", pair.old, resigned, "--trust-root", PUB)
+    result = cli("diff", pair.old, resigned, "--trust-root", PUB)
     assert result.returncode == 5
     assert f"NEW snapshot {resigned}: signature: manifest.dsse.json" in result.stderr
 
@@ -226,10 +226,10 @@ def test_untrusted_strings_reach_the_terminal_escaped(pair: Pair, tmp_path: Path
         return schedule
 
     derive_snapshot(pair.new, hostile, [KEY], {}, edit_schedule=rename)
-    text = snapsite("diff", pair.old, hostile, "--trust-root", PUB, "--all").stdout
+    text = cli("diff", pair.old, hostile, "--trust-root", PUB, "--all").stdout
     assert "Nightly \\u202eevil\\u202c \\x1b[2J: paused" in text
     assert "\x1b" not in text and "\u202e" not in text
-    raw = snapsite("diff", pair.old, hostile, "--trust-root", PUB, "--json").stdout
+    raw = cli("diff", pair.old, hostile, "--trust-root", PUB, "--json").stdout
     assert "\x1b" not in raw and "\u202e" not in raw and raw.isascii()
     name = next(s["name"] for s in json.loads(raw)["scheduleChanges"] if s["id"] == pair.paused)
     assert name == "Nightly \u202eevil\u202c \x1b[2J"

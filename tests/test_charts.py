@@ -1,10 +1,12 @@
-"""The inline SVG charts: byte-stable, escaped, CSP-safe, and readable as a table."""
+"""The inline SVG charts (geometry from views/charts.py, drawn by the theme's _chart.html): byte-stable, escaped,
+CSP-safe, and readable as a table."""
 
 from __future__ import annotations
 
 import re
 
 from bs4 import BeautifulSoup, Tag
+from pages import chart_html
 from snapsite.site.views.charts import (
     MAX_BARS,
     Bar,
@@ -23,7 +25,7 @@ COORDINATES = ("x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "width", "height", 
 
 
 def soup(chart: Chart) -> BeautifulSoup:
-    return BeautifulSoup(str(chart.html), "html.parser")
+    return BeautifulSoup(chart_html(chart), "html.parser")
 
 
 def svg_of(chart: Chart) -> Tag:
@@ -45,8 +47,8 @@ def sample_charts(label: str = "acme") -> list[Chart]:
 
 
 def test_same_input_gives_the_same_bytes() -> None:
-    first = [str(c.html) for c in sample_charts()]
-    second = [str(c.html) for c in sample_charts()]
+    first = [chart_html(c) for c in sample_charts()]
+    second = [chart_html(c) for c in sample_charts()]
     assert first == second
     assert first[0] != first[1]
 
@@ -81,7 +83,7 @@ def test_svg_is_an_image_with_a_title_and_a_data_table() -> None:
 
 def test_hostile_labels_are_escaped_everywhere() -> None:
     for chart in sample_charts(HOSTILE):
-        html = str(chart.html)
+        html = chart_html(chart)
         assert "<script>" not in html
         parsed = soup(chart)
         assert parsed.find("script") is None
@@ -94,7 +96,7 @@ def test_hostile_labels_are_escaped_everywhere() -> None:
 
 def test_bidirectional_controls_are_made_visible() -> None:
     chart = bar_chart([Bar("\u202egnp.exe", 1)], title="runs \u2066x\u2069")
-    html = str(chart.html)
+    html = chart_html(chart)
     assert "\u202e" not in html and "\u2066" not in html
     assert "&lt;U+202E&gt;gnp.exe" in html
     assert svg_of(chart)["aria-label"] == "runs <U+2066>x<U+2069>"
@@ -166,3 +168,23 @@ def test_number_text() -> None:
     assert number_text(2.5) == "2.5"
     assert number_text(1 / 3) == "0.33"
     assert number_text(-0.001) == "0"
+
+
+def test_the_views_give_geometry_and_text_never_markup() -> None:
+    """Views compute; the theme draws: no chart field holds markup, and every coordinate is a plain number."""
+    for chart in sample_charts(HOSTILE):
+        assert not hasattr(chart, "html")
+        for text in _texts(chart):
+            assert "<svg" not in text and "<figure" not in text
+    line = sample_charts()[0].line
+    assert line is not None and all(NUMBER.match(t.y) for t in line.grid)
+
+
+def _texts(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, tuple):
+        return [t for item in value for t in _texts(item)]
+    if hasattr(value, "__dataclass_fields__"):
+        return [t for name in value.__dataclass_fields__ for t in _texts(getattr(value, name))]
+    return []

@@ -10,7 +10,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from conftest import KeyPair, SnapshotBuilder, snapsite
+from conftest import KeyPair, SnapshotBuilder, cli
 from snapsite.errors import ExitCode
 from snapsite.snapshot.member_names import check_member_name
 
@@ -25,7 +25,7 @@ def test_export_is_byte_identical_across_runs_and_time_zones(snapshot: SnapshotB
     outputs = []
     for n, tz in enumerate(("UTC", "America/New_York")):
         out = tmp_path / f"bundle{n}.tar.gz"
-        result = snapsite(
+        result = cli(
             "export",
             snapshot.root,
             "--trust-root",
@@ -45,10 +45,7 @@ def test_export_is_byte_identical_across_runs_and_time_zones(snapshot: SnapshotB
 def test_bundle_members_are_safe_and_self_checking(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
     run_id = first_run(snapshot)
     out = tmp_path / "b.tar.gz"
-    assert (
-        snapsite("export", snapshot.root, "--trust-root", snapshot.key.public, "--run", run_id, "-o", out).returncode
-        == 0
-    )
+    assert cli("export", snapshot.root, "--trust-root", snapshot.key.public, "--run", run_id, "-o", out).returncode == 0
     with tarfile.open(out, "r:gz") as tar:
         members = tar.getmembers()
         names = [m.name for m in members]
@@ -83,18 +80,18 @@ def test_export_refuses_unverified_and_unknown_runs(
     snapshot: SnapshotBuilder, other_keypair: KeyPair, tmp_path: Path
 ) -> None:
     out = tmp_path / "b.tar.gz"
-    wrong_key = snapsite(
+    wrong_key = cli(
         "export", snapshot.root, "--trust-root", other_keypair.public, "--run", first_run(snapshot), "-o", out
     )
     assert wrong_key.returncode == ExitCode.SIGNATURE and not out.exists()
-    unknown = snapsite("export", snapshot.root, "--trust-root", snapshot.key.public, "--run", "run:none", "-o", out)
+    unknown = cli("export", snapshot.root, "--trust-root", snapshot.key.public, "--run", "run:none", "-o", out)
     assert unknown.returncode == ExitCode.NOT_FOUND and "run:none" in unknown.stderr and not out.exists()
 
 
 @pytest.fixture
 def bundle_site(snapshot: SnapshotBuilder, tmp_path: Path) -> Path:
     out = tmp_path / "site"
-    result = snapsite(
+    result = cli(
         "build",
         snapshot.root,
         "--trust-root",
@@ -116,9 +113,7 @@ def test_site_bundle_matches_export_and_is_listed(bundle_site: Path, snapshot: S
     in_site = bundle_site / "bundles" / f"{run_slug(run_id)}.tgz"
     exported = tmp_path / "e.tar.gz"
     assert (
-        snapsite(
-            "export", snapshot.root, "--trust-root", snapshot.key.public, "--run", run_id, "-o", exported
-        ).returncode
+        cli("export", snapshot.root, "--trust-root", snapshot.key.public, "--run", run_id, "-o", exported).returncode
         == 0
     )
     with tarfile.open(in_site) as a, tarfile.open(exported) as b:

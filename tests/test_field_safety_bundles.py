@@ -11,7 +11,7 @@ import socket
 import tarfile
 from pathlib import Path
 
-from conftest import SnapshotBuilder, snapsite
+from conftest import SnapshotBuilder, cli
 from hostile import one_error_line, tree_state
 from snapsite.errors import ExitCode
 from snapsite.snapshot.member_names import collision_key
@@ -31,7 +31,7 @@ def _evidence_at(snapshot: SnapshotBuilder, *paths: str) -> str:
 
 
 def _export(snapshot: SnapshotBuilder, run_id: str, out: Path) -> tuple[int, str, dict[str, bytes]]:
-    result = snapsite("export", snapshot.root, "--trust-root", snapshot.key.public, f"--run={run_id}", "-o", out)
+    result = cli("export", snapshot.root, "--trust-root", snapshot.key.public, f"--run={run_id}", "-o", out)
     if result.returncode != 0:
         return result.returncode, result.stderr, {}
     with tarfile.open(out, "r:gz") as tar:
@@ -69,9 +69,7 @@ def test_export_refuses_an_output_that_is_a_link(snapshot: SnapshotBuilder, tmp_
     victim.write_text("precious\n")
     (tmp_path / "run.tar.gz").symlink_to(victim)
     before = tree_state(tmp_path)
-    result = snapsite(
-        "export", snapshot.root, "--trust-root", snapshot.key.public, "--run=x", "-o", tmp_path / "run.tar.gz"
-    )
+    result = cli("export", snapshot.root, "--trust-root", snapshot.key.public, "--run=x", "-o", tmp_path / "run.tar.gz")
     assert result.returncode == ExitCode.USAGE
     assert (
         one_error_line(result) == f"snapsite: error: output {tmp_path / 'run.tar.gz'} exists and is not a regular file"
@@ -81,7 +79,7 @@ def test_export_refuses_an_output_that_is_a_link(snapshot: SnapshotBuilder, tmp_
 
 def _site(snapshot: SnapshotBuilder, tmp_path: Path, *extra: str) -> Path:
     site = tmp_path / "site"
-    result = snapsite("build", snapshot.root, "--trust-root", snapshot.key.public, "-o", site, "-q", *extra)
+    result = cli("build", snapshot.root, "--trust-root", snapshot.key.public, "-o", site, "-q", *extra)
     assert result.returncode == 0, result.stderr
     return site
 
@@ -89,13 +87,13 @@ def _site(snapshot: SnapshotBuilder, tmp_path: Path, *extra: str) -> Path:
 def test_verify_site_fails_a_fifo_and_a_socket(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
     site = _site(snapshot, tmp_path)
     os.mkfifo(site / "data" / "pipe")
-    result = snapsite("verify-site", site)  # must neither block on the FIFO nor pass it
+    result = cli("verify-site", site)  # must neither block on the FIFO nor pass it
     assert result.returncode == ExitCode.DIGEST
     assert one_error_line(result) == "snapsite: digest: data/pipe: a FIFO: only regular files may be in a site"
     (site / "data" / "pipe").unlink()
     with socket.socket(socket.AF_UNIX) as sock:
         sock.bind(str(site / "sock"))
-        result = snapsite("verify-site", site)
+        result = cli("verify-site", site)
     assert result.returncode == ExitCode.DIGEST
     assert one_error_line(result) == "snapsite: digest: sock: a socket: only regular files may be in a site"
 
@@ -106,7 +104,7 @@ def test_verify_site_fails_a_listed_file_replaced_by_a_link_with_2(snapshot: Sna
     copy.write_bytes((site / "index.html").read_bytes())  # same bytes: only the link itself is wrong
     (site / "index.html").unlink()
     (site / "index.html").symlink_to(copy)
-    result = snapsite("verify-site", site)
+    result = cli("verify-site", site)
     assert result.returncode == ExitCode.DIGEST, result.stderr
     assert one_error_line(result) == "snapsite: digest: index.html: a symlink: only regular files may be in a site"
 
@@ -114,11 +112,11 @@ def test_verify_site_fails_a_listed_file_replaced_by_a_link_with_2(snapshot: Sna
 def test_verify_site_flags_a_site_built_from_an_unverified_snapshot(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
     snapshot.write("runs.ndjson", snapshot.read("runs.ndjson").replace(b"system:scheduler", b"system:tampered"))
     site = _site(snapshot, tmp_path, "--allow-unverified", "--sign-key", str(snapshot.key.private))
-    result = snapsite("verify-site", site, "--trust-root", snapshot.key.public)
+    result = cli("verify-site", site, "--trust-root", snapshot.key.public)
     assert result.returncode == 0, result.stderr  # the site is what was signed ...
     lines = result.stdout.splitlines()
     assert "snapshot   unverified (as the site's signed predicate says)" in lines
     assert lines[-1] == "verdict    VERIFIED, but built from an UNVERIFIED snapshot (--allow-unverified)"
     assert "snapsite: warning: the site was built from a snapshot that failed verification" in result.stderr
-    report = json.loads(snapsite("verify-site", site, "--trust-root", snapshot.key.public, "--json").stdout)
+    report = json.loads(cli("verify-site", site, "--trust-root", snapshot.key.public, "--json").stdout)
     assert report["snapshotVerdict"] == "unverified"

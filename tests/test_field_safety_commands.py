@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from conftest import SnapshotBuilder, run_record, snapsite
+from conftest import SnapshotBuilder, cli, run_record
 from hostile import tree_state
 
 RUN = "--all-tenants"
@@ -34,7 +34,7 @@ def _hostile_ids(snapshot: SnapshotBuilder) -> None:
 
 
 def _build(snapshot: SnapshotBuilder, site: Path) -> None:
-    result = snapsite(
+    result = cli(
         "build", snapshot.root, "--trust-root", snapshot.key.public, "-o", site, "-q",
         "--scopes", "runs.read,runs.manage,downloads.read,policy:runs", "--feature", "runs.evidenceBundles=on",
     )  # fmt: skip

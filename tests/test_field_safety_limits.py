@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import zstandard
-from conftest import SnapshotBuilder, pack_tree, snapsite
+from conftest import SnapshotBuilder, cli, pack_tree, snapsite
 from hostile import one_error_line, tree_state
 from snapsite.errors import ExitCode
 from snapsite.snapshot.hashing import CHUNK
@@ -64,7 +64,7 @@ def test_every_command_takes_the_caps(snapshot: SnapshotBuilder, tmp_path: Path,
 
 
 def test_serve_takes_the_caps(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
-    result = snapsite(
+    result = cli(
         "serve", snapshot.pack("tar"), "--trust-root", snapshot.key.public, "-o", tmp_path / "site",
         "--port", "0", "--max-bytes", "1000",
     )  # fmt: skip
@@ -79,7 +79,7 @@ def test_pax_header_bytes_count(tmp_path: Path, snapshot: SnapshotBuilder) -> No
     archive = tmp_path / "bomb.tar.zst"
     archive.write_bytes(zstandard.ZstdCompressor().compress(raw))
     assert archive.stat().st_size < 64 * 1024
-    result = snapsite("verify", archive, "--trust-root", snapshot.key.public, "--max-bytes", "10000")
+    result = cli("verify", archive, "--trust-root", snapshot.key.public, "--max-bytes", "10000")
     assert result.returncode == ExitCode.INVALID
     assert (
         one_error_line(result) == f"snapsite: container: f0.json: the snapshot holds more than 10000 bytes {CAP_HINT}"
@@ -94,13 +94,13 @@ def test_a_member_hidden_after_the_end_marker_is_refused(tmp_path: Path, snapsho
     archive = tmp_path / f"snap.{kind}"
     data = {"tar": raw, "tar.gz": gzip.compress(raw, mtime=0), "tar.zst": zstandard.ZstdCompressor().compress(raw)}
     archive.write_bytes(data[kind])
-    result = snapsite("verify", archive, "--trust-root", snapshot.key.public)
+    result = cli("verify", archive, "--trust-root", snapshot.key.public)
     assert result.returncode == ExitCode.INVALID
     assert one_error_line(result) == (
         f"snapsite: container: {archive}: unexpected data after the end of the archive (only zero padding may follow)"
     )
     archive.write_bytes(raw[: len(raw) - len(hidden)] + bytes(4 * 512))  # zero padding alone is fine
-    assert snapsite("verify", archive, "--trust-root", snapshot.key.public).returncode == 0
+    assert cli("verify", archive, "--trust-root", snapshot.key.public).returncode == 0
 
 
 def test_nested_bundles_obey_the_same_caps(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
@@ -116,7 +116,7 @@ def test_nested_bundles_obey_the_same_caps(snapshot: SnapshotBuilder, tmp_path: 
                   "size": len(bundle), "sha256": digest})  # fmt: skip
     snapshot.write_records("evidence.ndjson", items)
     snapshot.sign()
-    result = snapsite("verify", snapshot.root, "--trust-root", snapshot.key.public, "--json", "--max-bytes", "500000")
+    result = cli("verify", snapshot.root, "--trust-root", snapshot.key.public, "--json", "--max-bytes", "500000")
     assert result.returncode == 0, result.stderr  # a bundle never fails the snapshot ...
     (item,) = [e for e in json.loads(result.stdout)["evidence"] if e["id"] == "ev-bomb"]
     # ... but it is opened under the snapshot's own caps (it used to have a fixed 8 GiB one)

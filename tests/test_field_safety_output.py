@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import KeyPair, SnapshotBuilder, files_of, snapsite
+from conftest import KeyPair, SnapshotBuilder, cli, files_of
 from hostile import one_error_line, tree_state
 from snapsite.errors import ExitCode
 from snapsite.site.outdir import MARKER, exchange, is_snapsite_site, recover_interrupted_swap
@@ -177,4 +177,4 @@ def test_sigkill_during_a_build_leaves_the_old_site(tmp_path: Path, keypair: Key
     finally:
         process.wait()
     assert files_of(site) == old  # killed while building: the old site, untouched
-    assert snapsite("verify-site", site).returncode == 0
+    assert cli("verify-site", site).returncode == 0

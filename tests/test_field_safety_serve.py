@@ -16,7 +16,7 @@ import pytest
 from conftest import KeyPair, SnapshotBuilder
 from hostile import add_hostile_content
 from served import Served
-from snapsite.preview.serve import RELOAD_PATH
+from snapsite.preview.reload import RELOAD_PATH
 
 
 def request(url: str, path: str, host: str | None = None) -> tuple[int, dict[str, str], bytes]:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
 
 from bs4 import BeautifulSoup
-from conftest import SnapshotBuilder, snapsite
+from conftest import SnapshotBuilder, cli
 from snapsite.errors import ExitCode
 from snapsite.snapshot.container import open_container
+from snapsite.snapshot.records import Run
 from snapsite.trust.roots import load_trust_root
+from snapsite.verify.sink import IgnoreRecords
 from snapsite.verify.steps import verify_container
 
 EVIL = b'{"policy": "<script>evil()</script> replaced after hashing"}\n'
@@ -21,16 +22,16 @@ EVIL = b'{"policy": "<script>evil()</script> replaced after hashing"}\n'
 def test_a_change_after_opening_never_reaches_the_records_or_the_copies(snapshot: SnapshotBuilder) -> None:
     seen: list[str] = []
 
-    def sink(name: str, line: int, record: Any, raw: bytes) -> None:
-        if name == "runs.ndjson":
-            seen.append(record.initiator)
+    class Initiators(IgnoreRecords):
+        def run(self, run: Run, line: int, raw: bytes) -> None:
+            seen.append(run.initiator)
 
     with open_container(snapshot.root) as container:
         # Between step 1 and steps 3-4: the kit's folder changes under the verifier.
         runs = snapshot.root / "runs.ndjson"
         runs.write_bytes(runs.read_bytes().replace(b"system:scheduler", b"system:swapped!!"))
         (snapshot.root / "evidence/run1/policy.json").write_bytes(EVIL)
-        report = verify_container(container, load_trust_root([snapshot.key.public]), sink=sink)
+        report = verify_container(container, load_trust_root([snapshot.key.public]), sink=Initiators())
         assert report.verified, [e.line() for e in report.errors]
         assert seen and set(seen) == {"system:scheduler"}  # the bytes that were hashed, not the new ones
         assert container.read_bytes("evidence/run1/policy.json") == b'{"policy": "run summary"}\n'
@@ -53,7 +54,7 @@ def test_a_kit_changing_during_a_build_gives_a_failure_or_the_signed_bytes(
     thread.start()
     try:
         results = [
-            snapsite("build", snapshot.root, "--trust-root", snapshot.key.public, "-o", tmp_path / f"site{n}", "-q")
+            cli("build", snapshot.root, "--trust-root", snapshot.key.public, "-o", tmp_path / f"site{n}", "-q")
             for n in range(3)
         ]
     finally:

@@ -10,7 +10,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from conftest import KeyPair, SnapshotBuilder, snapsite
+from conftest import KeyPair, SnapshotBuilder, cli
 from hostile import one_error_line, tree_state
 from snapsite.errors import ExitCode
 from snapsite.textsafe import is_terminal_safe, terminal_safe, terminal_safe_json
@@ -41,7 +41,7 @@ def test_hostile_keyid_cannot_paint_a_verdict(snapshot: SnapshotBuilder, other_k
     snapshot.sign([other_keypair.private])  # not trusted: exit 5
     _set_keyid(snapshot, SPOOF)
     before = tree_state(snapshot.root.parent)
-    result = snapsite("verify", snapshot.root, "--trust-root", snapshot.key.public)
+    result = cli("verify", snapshot.root, "--trust-root", snapshot.key.public)
     assert result.returncode == ExitCode.SIGNATURE
     assert not _raw_controls(result.stdout) and not _raw_controls(result.stderr)
     assert "\\x1b[2J\\x1b[32m verdict VERIFIED" in result.stdout
@@ -53,7 +53,7 @@ def test_hostile_keyid_cannot_paint_a_verdict(snapshot: SnapshotBuilder, other_k
 def test_hostile_keyid_in_json_report_stays_valid_json(snapshot: SnapshotBuilder, other_keypair: KeyPair) -> None:
     snapshot.sign([other_keypair.private])
     _set_keyid(snapshot, SPOOF)
-    result = snapsite("verify", snapshot.root, "--trust-root", snapshot.key.public, "--json")
+    result = cli("verify", snapshot.root, "--trust-root", snapshot.key.public, "--json")
     assert result.returncode == ExitCode.SIGNATURE
     assert not _raw_controls(result.stdout)
     assert json.loads(result.stdout)["signatures"][0]["keyid"] == SPOOF
@@ -67,7 +67,7 @@ def test_member_name_with_control_character_is_refused(snapshot: SnapshotBuilder
         info.size = 2
         tar.addfile(info, io.BytesIO(b"{}"))
     before = tree_state(snapshot.root.parent)
-    result = snapsite("verify", archive, "--trust-root", snapshot.key.public)
+    result = cli("verify", archive, "--trust-root", snapshot.key.public)
     assert result.returncode == ExitCode.INVALID, result.stderr
     line = one_error_line(result)
     assert line.startswith("snapsite: container: ") and "control, bidi" in line
@@ -77,7 +77,7 @@ def test_member_name_with_control_character_is_refused(snapshot: SnapshotBuilder
 
 def test_directory_entry_with_control_character_is_refused(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
     snapshot.write("evidence/\x1b]0;owned\x07.json", b"{}")
-    result = snapsite("verify", snapshot.root, "--trust-root", snapshot.key.public)
+    result = cli("verify", snapshot.root, "--trust-root", snapshot.key.public)
     assert result.returncode == ExitCode.INVALID, result.stderr
     line = one_error_line(result)
     assert "\\x1b]0;owned\\x07" in line and not _raw_controls(result.stderr + result.stdout)
@@ -88,7 +88,7 @@ def test_record_value_quoted_in_an_error_is_escaped(snapshot: SnapshotBuilder) -
     runs[0]["tenantId"] = "evil\x1b[32mOK\u202e"
     snapshot.write_records("runs.ndjson", runs)
     snapshot.sign()
-    result = snapsite("verify", snapshot.root, "--trust-root", snapshot.key.public)
+    result = cli("verify", snapshot.root, "--trust-root", snapshot.key.public)
     assert result.returncode == ExitCode.INVALID
     assert not _raw_controls(result.stderr + result.stdout)
     assert any("runs.ndjson:1" in line for line in result.stderr.splitlines())

@@ -21,7 +21,8 @@ import pytest
 from conftest import SnapshotBuilder, files_of
 from served import Served
 from snapsite.errors import ExitCode, SnapshotError
-from snapsite.preview.serve import RELOAD_PATH, EventHub, PreviewServer, inject_reload, is_loopback, locate
+from snapsite.preview.reload import RELOAD_PATH, EventHub, inject_reload
+from snapsite.preview.server import PreviewServer, is_loopback, locate
 from snapsite.preview.watch import (
     RebuildQueue,
     is_build_scratch,
@@ -434,8 +435,11 @@ def test_scratch_beside_the_output_is_never_an_input(tmp_path: Path) -> None:
         assert not is_build_scratch(tmp_path / source, output), source
 
 
-def test_changes_during_a_rebuild_make_exactly_one_more(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
-    """The watch loop with a slow stand-in for `rebuild_site`, the one function a rebuild calls."""
+def test_changes_during_a_rebuild_make_exactly_one_more(
+    snapshot: SnapshotBuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The watch loop with a slow stand-in for `rebuild_site`, the one function a rebuild calls: the first rebuild
+    lasts until the watcher has seen an edit made during it (an event, not a guess at how long that takes)."""
     options = BuildOptions(snapshot=snapshot.root, trust_roots=(snapshot.key.public,), output=tmp_path / "out")
     calls: list[tuple[float, float]] = []
     started = threading.Event()
@@ -443,6 +447,16 @@ def test_changes_during_a_rebuild_make_exactly_one_more(snapshot: SnapshotBuilde
     third = threading.Event()
     running = threading.Lock()
     stop = threading.Event()
+    editing = threading.Event()  # the test edits "during the first rebuild" from now on
+    seen_during = threading.Event()  # ... and the watcher has noticed one of those edits while it ran
+    notify = RebuildQueue.notify
+
+    def noticing(queue: RebuildQueue) -> None:
+        if editing.is_set() and running.locked():
+            seen_during.set()
+        notify(queue)
+
+    monkeypatch.setattr(RebuildQueue, "notify", noticing)
 
     def slow_rebuild(_: BuildOptions) -> BuildResult | None:
         if stop.is_set():
@@ -452,7 +466,7 @@ def test_changes_during_a_rebuild_make_exactly_one_more(snapshot: SnapshotBuilde
             third.set()
         begun = time.monotonic()
         started.set()
-        time.sleep(0.6)  # the slow rebuild itself, during which the test edits again
+        assert seen_during.wait(timeout=30), "the watcher never noticed the edits made during the first rebuild"
         calls.append((begun, time.monotonic()))
         if len(calls) == 2:
             second_done.set()
@@ -482,6 +496,7 @@ def test_changes_during_a_rebuild_make_exactly_one_more(snapshot: SnapshotBuilde
         for _ in range(10):
             target.write_bytes(target.read_bytes())
         started.wait(timeout=0.1)
+    editing.set()
     for _ in range(10):  # while the first rebuild runs
         target.write_bytes(target.read_bytes())
     assert second_done.wait(timeout=10), calls

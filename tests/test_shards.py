@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import KeyPair, snapsite
+from conftest import KeyPair, cli
 from snapsite.authoring.demo import write_demo
-from snapsite.site.build import ROWS_PER_DATA_FILE, runs_data_file
 from snapsite.site.names import (
     FOLDER_ENTRY_BUDGET,
     RunSlugs,
@@ -28,6 +27,7 @@ from snapsite.site.names import (
     run_slug,
     shard,
 )
+from snapsite.site.run_data import ROWS_PER_DATA_FILE, runs_data_file
 from snapsite.site.run_pages import detail_file
 from snapsite.site.spill import bucket_of
 from snapsite.site.views.index import LIST_PAGE_SIZE, list_page_name
@@ -120,7 +120,7 @@ def test_a_built_site_follows_the_naming_scheme_and_fits(tmp_path: Path, keypair
     snapshot = tmp_path / "snap"
     write_demo(snapshot, runs=2_500, tenants=4, seed=13, key_paths=[keypair.private])
     site = tmp_path / "site"
-    built = snapsite("build", snapshot, "--trust-root", keypair.public, "-o", site)
+    built = cli("build", snapshot, "--trust-root", keypair.public, "-o", site)
     assert built.returncode == 0, built.stderr
     files = [p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()]
     folders = folders_of(files)

@@ -4,6 +4,7 @@ line-by-line read in one process."""
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from snapsite.authoring.demo import write_demo
 from snapsite.authoring.sign import sign_snapshot
 from snapsite.errors import SnapshotError
 from snapsite.snapshot.container import open_container
+from snapsite.snapshot.records import RECORD_FILES
 from snapsite.spec import RUNS
 from snapsite.trust.roots import load_trust_root
 from snapsite.verify.records_check import (
@@ -26,6 +28,7 @@ from snapsite.verify.records_check import (
     read_serially,
     segment_key,
 )
+from snapsite.verify.sink import IgnoreRecords, receiver
 from snapsite.verify.steps import VerificationReport, verify_snapshot
 
 KEY = DATA.parent / "keys" / "demo.key"
@@ -187,3 +190,13 @@ def test_counts_across_many_chunks_match_the_files(demo: Path) -> None:
         counts = read_in_parallel(checks, names, workers=2, chunk_bytes=3000)
     assert counts == {name: len(_lines(demo / name)) for name in names}
     assert len(checks.runs) == counts[RUNS]
+
+
+def test_every_record_file_has_one_typed_sink_method() -> None:
+    """The typed sink covers every record file the loader knows, each with a method typed for that file's model."""
+    sink = IgnoreRecords()
+    methods = {name: receiver(sink, name) for name in RECORD_FILES}
+    assert len({method.__name__ for method in methods.values()}) == len(RECORD_FILES)
+    for name, model in RECORD_FILES.items():
+        hints = typing.get_type_hints(methods[name])
+        assert next(iter(hints.values())) is model, name

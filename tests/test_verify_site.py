@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import KeyPair, SnapshotBuilder, snapsite
+from conftest import KeyPair, SnapshotBuilder, cli
 from snapsite.errors import ExitCode
 from snapsite.spec import SITE_ENVELOPE
 
@@ -14,7 +14,7 @@ from snapsite.spec import SITE_ENVELOPE
 @pytest.fixture
 def signed_site(snapshot: SnapshotBuilder, tmp_path: Path) -> Path:
     out = tmp_path / "site"
-    result = snapsite(
+    result = cli(
         "build", snapshot.root, "--trust-root", snapshot.key.public, "-o", out, "-q", "--sign-key", snapshot.key.private
     )
     assert result.returncode == 0, result.stderr
@@ -22,7 +22,7 @@ def signed_site(snapshot: SnapshotBuilder, tmp_path: Path) -> Path:
 
 
 def test_signed_site_verifies(signed_site: Path, snapshot: SnapshotBuilder) -> None:
-    result = snapsite("verify-site", signed_site, "--trust-root", snapshot.key.public, "--json")
+    result = cli("verify-site", signed_site, "--trust-root", snapshot.key.public, "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     import json
 
@@ -57,7 +57,7 @@ def test_tampered_files_fail_with_digest_code(
     signed_site: Path, snapshot: SnapshotBuilder, tamper: Callable[[Path], None]
 ) -> None:
     tamper(signed_site)
-    result = snapsite("verify-site", signed_site, "--trust-root", snapshot.key.public)
+    result = cli("verify-site", signed_site, "--trust-root", snapshot.key.public)
     assert result.returncode == ExitCode.DIGEST, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
 
@@ -68,7 +68,7 @@ def test_resigned_with_untrusted_key_fails_signature(
     from snapsite.audit.sitesign import sign_site
 
     sign_site(signed_site, [other_keypair.private], {"snapshotId": "forged"})
-    result = snapsite("verify-site", signed_site, "--trust-root", snapshot.key.public)
+    result = cli("verify-site", signed_site, "--trust-root", snapshot.key.public)
     assert result.returncode == ExitCode.SIGNATURE
     assert SITE_ENVELOPE in result.stderr
 
@@ -78,9 +78,9 @@ def test_changed_sums_fail_signature_and_unsigned_site(signed_site: Path, snapsh
     sums.write_text(sums.read_text().replace("index.html", "index.html", 1) + "")
     lines = sums.read_text().splitlines()
     sums.write_text("\n".join(lines[:-1]) + "\n")  # drop one line: a file is now unlisted and the subject differs
-    result = snapsite("verify-site", signed_site, "--trust-root", snapshot.key.public, "--json")
+    result = cli("verify-site", signed_site, "--trust-root", snapshot.key.public, "--json")
     assert result.returncode == ExitCode.DIGEST
     assert '"check": "signature"' in result.stdout
     (signed_site / SITE_ENVELOPE).unlink()
-    unsigned = snapsite("verify-site", signed_site)
+    unsigned = cli("verify-site", signed_site)
     assert unsigned.returncode == ExitCode.DIGEST

@@ -21,7 +21,7 @@ from snapsite.site.views.observability import (
     ObservabilityCollector,
     observability_page,
 )
-from snapsite.site.views.runs import RunRow, Scopes, run_row
+from snapsite.site.views.rows import RunRow, Scopes, run_row
 from snapsite.snapshot.records import MetricSample, Run, TelemetryEvent, Tenant
 
 TENANTS = [Tenant(id="acme", name="Acme Corp"), Tenant(id="globex", name=HOSTILE), Tenant(id="initrode", name=BIDI)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shlex
@@ -13,6 +14,7 @@ import pytest
 from pages import evidence_view, run_row, verification_report
 from snapsite.errors import ExitCode, SnapshotError
 from snapsite.site.views.evidence_page import bundle_command, count_statuses, evidence_page
+from snapsite.site.views.rows import RunRow, data_fields
 from snapsite.site.views.verification_page import verification_page
 from snapsite.trust.roots import load_trust_root
 from snapsite.verify.evidence import EvidenceStatus
@@ -142,3 +144,10 @@ def test_the_site_step_checks_a_sums_file(tmp_path: Path) -> None:
     assert _run(command, tmp_path).returncode == 0
     (tmp_path / "index.html").write_text("changed\n")
     assert _run(command, tmp_path).returncode != 0
+
+
+def test_the_data_files_carry_every_run_row_field_but_the_pages_only_ones() -> None:
+    """The runs table's columns come from RunRow itself: a new field reaches data/meta.js unless marked."""
+    names = [f.name for f in dataclasses.fields(RunRow)]
+    assert data_fields() == tuple(n for n in names if n not in {"retried_by", "created_ago"})
+    assert data_fields()[:3] == ("id", "slug", "tenant_id") and data_fields()[-1] == "evidence_alert"

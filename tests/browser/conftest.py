@@ -65,7 +65,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     _large.update(folder=folder, log=log, process=subprocess.Popen(command, stdout=log, stderr=log, env=env))
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+def pytest_sessionfinish(session: pytest.Session) -> None:
     process = _large.get("process")
     if process is not None:
         if process.poll() is None:

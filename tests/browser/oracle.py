@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
-from snapsite.site.views.runs import RunRow, Scopes, run_row
+from snapsite.site.views.rows import RunRow, Scopes, run_row
 from snapsite.snapshot.records import ImpactEntry, Manifest, Run, Schedule
 
 TAB_STATES = {

@@ -18,6 +18,7 @@ from snapsite.snapshot.member_names import collision_key, shown_name
 from snapsite.snapshot.records import EvidenceItem, FindingDelta, Run
 from snapsite.spec import RUN_BUNDLE_SCHEMA
 from snapsite.trust.roots import TrustRoot
+from snapsite.verify.sink import IgnoreRecords
 from snapsite.verify.steps import VerificationReport, verify_container
 
 README = """Evidence bundle of run {run_id}
@@ -103,21 +104,24 @@ def bundle_bytes(
     return deterministic_targz(members, int(created_at.timestamp()))
 
 
-class _RunCollector:
+class _RunCollector(IgnoreRecords):
     """A verification sink keeping one run's records."""
 
     def __init__(self, run_id: str) -> None:
         self.run_id = run_id
         self.data: RunBundleData | None = None
 
-    def __call__(self, name: str, line: int, record: Any, raw: bytes) -> None:
-        if name == "runs.ndjson" and record.id == self.run_id:
-            self.data = RunBundleData(record, raw)
-        elif self.data is not None and getattr(record, "run_id", None) == self.run_id:
-            if name == "findings.ndjson":
-                self.data.findings.append(record)
-            elif name == "evidence.ndjson":
-                self.data.evidence.append(record)
+    def run(self, run: Run, line: int, raw: bytes) -> None:
+        if run.id == self.run_id:
+            self.data = RunBundleData(run, raw)
+
+    def finding(self, finding: FindingDelta, line: int, raw: bytes) -> None:
+        if self.data is not None and finding.run_id == self.run_id:
+            self.data.findings.append(finding)
+
+    def evidence_item(self, item: EvidenceItem, line: int, raw: bytes) -> None:
+        if self.data is not None and item.run_id == self.run_id:
+            self.data.evidence.append(item)
 
 
 def export_run(

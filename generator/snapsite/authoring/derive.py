@@ -24,7 +24,6 @@ Record = dict[str, Any]
 RunEdit = Callable[[Record], Record | None]  # the run as it should be, or None to drop it
 ScheduleEdit = Callable[[Record], Record | None]
 BY_RUN = ("segments.ndjson", "findings.ndjson", "logs.ndjson", "events.ndjson", "evidence.ndjson")
-BY_TENANT = ("events.ndjson", "impact.ndjson")
 
 
 def derive_snapshot(

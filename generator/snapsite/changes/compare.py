@@ -15,7 +15,6 @@ from snapsite.changes.facts import KEV, NEW_FINDINGS, RunFact, ScheduleFact, Sna
 from snapsite.snapshot.resolved import resolved_by
 
 ACTIVE_STATES = frozenset({"planning", "queued", "running"})
-CHANGE_KINDS = ("new", "state", "resolved")
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from snapsite.snapshot.records import Manifest, MetricSample, Run, Schedule
 from snapsite.snapshot.resolved import RetryLink
+from snapsite.verify.sink import IgnoreRecords
 from snapsite.verify.steps import VerificationReport, iso_text
 
 QUEUE_DEPTH = "scheduler_queue_depth"
@@ -98,7 +99,7 @@ class SnapshotFacts:
 
 
 @dataclass
-class FactsCollector:
+class FactsCollector(IgnoreRecords):
     """A verification record sink (`verify_container(..., sink=)`) that fills a `SnapshotFacts`.
 
     `tenants` limits it to a build's tenants (None: every tenant); a metric sample without a tenant label is
@@ -115,16 +116,18 @@ class FactsCollector:
     def _selected(self, tenant_id: str) -> bool:
         return self.tenants is None or tenant_id in self.tenants
 
-    def __call__(self, name: str, line: int, record: Any, raw: bytes) -> None:
-        if name == "runs.ndjson":
-            self.add_run(record)
-        elif name == "schedules.ndjson":
-            if self._selected(record.tenant_id):
-                self.schedules[record.id] = ScheduleFact(
-                    record.id, record.tenant_id, record.name, schedule_status(record)
-                )
-        elif name == "metrics.ndjson" and record.name == QUEUE_DEPTH:
-            self._queue_sample(record)
+    def run(self, run: Run, line: int, raw: bytes) -> None:
+        self.add_run(run)
+
+    def schedule(self, schedule: Schedule, line: int, raw: bytes) -> None:
+        if self._selected(schedule.tenant_id):
+            self.schedules[schedule.id] = ScheduleFact(
+                schedule.id, schedule.tenant_id, schedule.name, schedule_status(schedule)
+            )
+
+    def metric(self, sample: MetricSample, line: int, raw: bytes) -> None:
+        if sample.name == QUEUE_DEPTH:
+            self._queue_sample(sample)
 
     def add_run(self, run: Run) -> None:
         """Keep one run's facts (when its tenant is built)."""

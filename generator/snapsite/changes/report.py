@@ -177,12 +177,6 @@ def summary_lines(changes: Changes, everything: bool = False, screen: int = SCRE
     return lines + _lists([s for s in sections if s.items], screen - len(lines) - 1, everything)
 
 
-def _first(items: list[str], shown: int = 4) -> str:
-    """The first `shown` items joined, and how many more there are."""
-    more = f" (+{len(items) - shown} more)" if len(items) > shown else ""
-    return ", ".join(items[:shown]) + more
-
-
 def _lists(sections: list[_Section], budget: int, everything: bool) -> list[str]:
     """Each section's heading and its first items, the budget dealt out one item per section in turn (so the
     first sections, the most urgent, get any extra); a last line says how to see everything."""

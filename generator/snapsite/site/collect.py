@@ -5,23 +5,33 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
 from snapsite.site.names import RunSlugs
 from snapsite.site.spill import Spill
 from snapsite.site.views.attention import worst_evidence
 from snapsite.site.views.observability import ObservabilityCollector
-from snapsite.site.views.runs import OUTSIDE_RUN, RunRow, Scopes, link_retries, run_row
-from snapsite.snapshot.records import EvidenceItem, MetricSample, Run, Schedule, TelemetryEvent
+from snapsite.site.views.rows import RunRow, Scopes, link_retries, run_row
+from snapsite.site.views.runs import OUTSIDE_RUN
+from snapsite.snapshot.records import (
+    EvidenceItem,
+    FindingDelta,
+    ImpactEntry,
+    LogEntry,
+    MetricSample,
+    Run,
+    Schedule,
+    Segment,
+    TelemetryEvent,
+)
 from snapsite.verify.steps import VerificationReport
 
 KIND_RUN, KIND_SEGMENT, KIND_FINDING, KIND_LOG = range(4)
-CHILD_KINDS = {"segments.ndjson": KIND_SEGMENT, "findings.ndjson": KIND_FINDING, "logs.ndjson": KIND_LOG}
 
 
 @dataclass
 class SiteCollector:
-    """Receives every valid record (verify's RecordSink) and keeps only the selected tenants' data."""
+    """Receives every valid record (a verify.sink.RecordSink, one typed method per kind) and keeps only the
+    selected tenants' data."""
 
     report: VerificationReport
     spill: Spill
@@ -34,7 +44,7 @@ class SiteCollector:
     evidence: list[EvidenceItem] = field(default_factory=list)
     findings_per_run: Counter[str] = field(default_factory=Counter)
     error_codes: set[str] = field(default_factory=set)
-    impact: list[tuple[str, str, str, list[str], list[str], list[str]]] = field(default_factory=list)
+    impact_rows: list[tuple[str, str, str, list[str], list[str], list[str]]] = field(default_factory=list)
     # Records kept per file: the verification page of a --tenant build counts only these (site contract).
     kept: Counter[str] = field(default_factory=Counter)
     _schedule_names: dict[str, str] = field(default_factory=dict)
@@ -73,37 +83,43 @@ class SiteCollector:
     def _selected(self, tenant_id: str) -> bool:
         return self.tenants is None or tenant_id in self.tenants
 
-    def __call__(self, name: str, line: int, record: Any, raw: bytes) -> None:
-        kind = CHILD_KINDS.get(name)
-        if kind is not None:
-            if record.run_id in self.run_ids:
-                self.kept[name] += 1
-                self.spill.add(record.run_id, kind, line, raw)
-                if kind == KIND_FINDING:
-                    self.findings_per_run[record.run_id] += 1
-                elif kind == KIND_SEGMENT and record.error is not None:
-                    self.error_codes.add(record.error.code)
-        elif name == "runs.ndjson":
-            self._run(record, line, raw)
-        elif name == "schedules.ndjson":
-            if self._selected(record.tenant_id):
-                self.kept[name] += 1
-                self.schedules.append(record)
-                self._schedule_names[record.id] = record.name
-        elif name == "evidence.ndjson":
-            if record.run_id in self.run_ids:
-                self.kept[name] += 1
-                self.evidence.append(record)
-        elif name == "metrics.ndjson":
-            self._metric(record)
-        elif name == "events.ndjson":
-            self._event(record)
-        elif name == "impact.ndjson" and self._selected(record.tenant_id):
-            self.kept[name] += 1
-            r = record
-            self.impact.append((r.tenant_id, r.image_digest, r.repository, r.tags, r.purls, r.vulnerability_ids))
+    def _child(self, run_id: str, name: str, kind: int, line: int, raw: bytes) -> bool:
+        """Spill a run's child record when its run is built; whether it was."""
+        if run_id not in self.run_ids:
+            return False
+        self.kept[name] += 1
+        self.spill.add(run_id, kind, line, raw)
+        return True
 
-    def _run(self, run: Run, line: int, raw: bytes) -> None:
+    def segment(self, segment: Segment, line: int, raw: bytes) -> None:
+        if self._child(segment.run_id, "segments.ndjson", KIND_SEGMENT, line, raw) and segment.error is not None:
+            self.error_codes.add(segment.error.code)
+
+    def finding(self, finding: FindingDelta, line: int, raw: bytes) -> None:
+        if self._child(finding.run_id, "findings.ndjson", KIND_FINDING, line, raw):
+            self.findings_per_run[finding.run_id] += 1
+
+    def log(self, entry: LogEntry, line: int, raw: bytes) -> None:
+        self._child(entry.run_id, "logs.ndjson", KIND_LOG, line, raw)
+
+    def schedule(self, schedule: Schedule, line: int, raw: bytes) -> None:
+        if self._selected(schedule.tenant_id):
+            self.kept["schedules.ndjson"] += 1
+            self.schedules.append(schedule)
+            self._schedule_names[schedule.id] = schedule.name
+
+    def evidence_item(self, item: EvidenceItem, line: int, raw: bytes) -> None:
+        if item.run_id in self.run_ids:
+            self.kept["evidence.ndjson"] += 1
+            self.evidence.append(item)
+
+    def impact(self, entry: ImpactEntry, line: int, raw: bytes) -> None:
+        if self._selected(entry.tenant_id):
+            self.kept["impact.ndjson"] += 1
+            e = entry
+            self.impact_rows.append((e.tenant_id, e.image_digest, e.repository, e.tags, e.purls, e.vulnerability_ids))
+
+    def run(self, run: Run, line: int, raw: bytes) -> None:
         if not self._selected(run.tenant_id):
             return
         row = run_row(run, self._schedule_names, self.now, self.scopes, self.slugs.add(run.id))
@@ -115,14 +131,14 @@ class SiteCollector:
             self.error_codes.add(run.error.code)
         self.spill.add(run.id, KIND_RUN, line, raw)
 
-    def _metric(self, sample: MetricSample) -> None:
+    def metric(self, sample: MetricSample, line: int, raw: bytes) -> None:
         tenant = sample.labels.get("tenantId")
         # A sample without a tenant label is snapshot-wide: shown only when every tenant is built.
         if self._selected(tenant) if tenant is not None else self.tenants is None:
             self.kept["metrics.ndjson"] += 1
             self.observability.add_metric(sample)
 
-    def _event(self, event: TelemetryEvent) -> None:
+    def event(self, event: TelemetryEvent, line: int, raw: bytes) -> None:
         if self._selected(event.tenant_id):
             self.kept["events.ndjson"] += 1
             # Runs are read before events (as before every record that names a run), so this is final.

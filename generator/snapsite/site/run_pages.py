@@ -34,10 +34,9 @@ from snapsite.site.spill import Spill, bucket_of, read_bucket
 from snapsite.site.views.changes import RunChangeView
 from snapsite.site.views.context import SiteInfo
 from snapsite.site.views.format import size
+from snapsite.site.views.rows import RunRow, Scopes
 from snapsite.site.views.runs import (
     RunPage,
-    RunRow,
-    Scopes,
     SiteBundle,
     bundle_file,
     findings_file,

@@ -30,7 +30,6 @@ from snapsite.site.views.changes import (
     tab_data,
 )
 from snapsite.trust.roots import TrustRoot
-from snapsite.verify.steps import RecordSink
 
 CHANGES_DATA = "data/changes.js"
 
@@ -46,16 +45,6 @@ class SinceParts:
     runs: dict[str, RunChangeView]  # run id -> what its page says
     tab: dict[str, Any]  # data/changes.js
     schedules: tuple[ScheduleChangeView, ...]
-
-
-def both(first: RecordSink, second: RecordSink) -> RecordSink:
-    """One record sink feeding two (the site's collector and the facts of the build's snapshot)."""
-
-    def sink(name: str, line: int, record: Any, raw: bytes) -> None:
-        first(name, line, record, raw)
-        second(name, line, record, raw)
-
-    return sink
 
 
 def named(error: SnapshotError, source: str) -> SideError:

@@ -120,7 +120,7 @@ class Container:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, *_exc_info: object) -> None:
         self.close()
 
     def _name_of(self, error: OSError) -> str:

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ValidationError
 
 from snapsite import jsonstrict
 from snapsite.errors import ExitCode, SnapshotError
-from snapsite.snapshot.records import LogEntry, Schedule, TelemetryEvent, Tenant, json_value_problem
+from snapsite.snapshot.fields import json_value_problem
+from snapsite.snapshot.records import LogEntry, Schedule, TelemetryEvent, Tenant
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -39,7 +39,6 @@ class EvidenceStatus:
     run_id: str
     status: str  # verified | unsigned | untrusted | invalid
     reason: str | None = None
-    signer_keyids: tuple[str, ...] = ()
     bundle_status: str | None = None  # intact | damaged, for evidence bundles only
     bundle_problem: str | None = None
     bundle_entries: tuple[BundleEntryCheck, ...] = ()
@@ -58,34 +57,31 @@ def check_evidence(container: Container, items: Sequence[EvidenceItem], trust_ro
     """Attestation status (and bundle integrity) of every item, in the order of evidence.ndjson."""
     statuses = []
     for item in items:
-        status, reason, signers = attestation_status(container, item, trust_root)
+        status, reason = attestation_status(container, item, trust_root)
         bundle: tuple[str | None, str | None, tuple[BundleEntryCheck, ...]] = (None, None, ())
         if item.media_type == BUNDLE_MEDIA_TYPE:
             bundle = check_bundle(container, item.path)
-        statuses.append(EvidenceStatus(item.id, item.run_id, status, reason, signers, *bundle))
+        statuses.append(EvidenceStatus(item.id, item.run_id, status, reason, *bundle))
     return statuses
 
 
-def attestation_status(
-    container: Container, item: EvidenceItem, trust_root: TrustRoot
-) -> tuple[str, str | None, tuple[str, ...]]:
-    """`(status, reason, keyids that verified)` of the item's DSSE attestation."""
+def attestation_status(container: Container, item: EvidenceItem, trust_root: TrustRoot) -> tuple[str, str | None]:
+    """`(status, reason)` of the item's DSSE attestation: verified when a trusted key with a keyid verifies it."""
     if item.attestation is None:
-        return "unsigned", None, ()
+        return "unsigned", None
     try:
         envelope = parse_envelope(container.read_bytes(item.attestation))
         statement = parse_statement(envelope.payload)
     except EnvelopeError as exc:
-        return "invalid", f"malformed attestation: {exc}", ()
+        return "invalid", f"malformed attestation: {exc}"
     if not any(s.digest.get("sha256") == item.sha256 for s in statement.subjects):
-        return "invalid", "no subject of the attestation has the item's sha256", ()
+        return "invalid", "no subject of the attestation has the item's sha256"
     checks = verify_envelope(envelope, trust_root)
-    signers = tuple(sorted({c.keyid for c in checks if c.valid and c.keyid}))
-    if signers:
-        return "verified", None, signers
+    if any(c.valid and c.keyid for c in checks):
+        return "verified", None
     if any(c.trusted for c in checks):
-        return "invalid", "a signature by a trusted key does not verify", ()
-    return "untrusted", "no trusted key verified the attestation", ()
+        return "invalid", "a signature by a trusted key does not verify"
+    return "untrusted", "no trusted key verified the attestation"
 
 
 def check_bundle(container: Container, path: str) -> tuple[str, str | None, tuple[BundleEntryCheck, ...]]:

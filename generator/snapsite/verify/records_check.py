@@ -20,13 +20,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO
 
 from snapsite.errors import ExitCode, SnapshotError
 from snapsite.snapshot.container import Container
 from snapsite.snapshot.load import MAX_LINE_BYTES, iter_lines, parse_record
 from snapsite.snapshot.records import RECORD_FILES, EvidenceItem, ManifestFile, Segment
 from snapsite.spec import RUNS
+from snapsite.verify.sink import RecordSink, receiver
 
 SCHEDULES, SEGMENTS, EVIDENCE = "schedules.ndjson", "segments.ndjson", "evidence.ndjson"
 # Files read in chunks by the pool, in reference order; schedules and evidence are small and read in-process.
@@ -37,12 +38,6 @@ CHUNK_BYTES = 8 << 20
 BATCH_RECORDS = 4096  # in-process: keys are checked every this many records
 # Below this many bytes of chunked files, starting worker processes costs more than it saves.
 PARALLEL_FROM_BYTES = 32 << 20
-
-
-class RecordSink(Protocol):
-    """Receives every valid record of step 4 with its raw line (a build renders from these)."""
-
-    def __call__(self, name: str, line: int, record: Any, raw: bytes) -> None: ...
 
 
 def segment_key(run_id: str, segment_id: str) -> bytes:
@@ -84,6 +79,7 @@ def check_lines(
     """
     model: type[Any] = RECORD_FILES[name]
     refers = name in RUN_REFERENCES
+    deliver = None if sink is None else receiver(sink, name)
     ids: list[str] = []
     segments = bytearray()
     first = count = 0
@@ -114,8 +110,8 @@ def check_lines(
             if problem is not None:
                 yield Keys(first, count, ids, bytes(segments), (number, problem))
                 return
-        if sink is not None:
-            sink(name, number, record, raw)
+        if deliver is not None:
+            deliver(record, number, raw)
         if batch is not None and count >= batch:
             yield Keys(first, count, ids, bytes(segments))
             ids, segments, count = [], bytearray(), 0
@@ -279,11 +275,12 @@ def read_serially(checks: RecordChecks, name: str, sink: RecordSink | None) -> i
         if name in (SCHEDULES, EVIDENCE):
             model = RECORD_FILES[name]
             check: Callable[[Any, int], None] = checks.schedule if name == SCHEDULES else checks.evidence_item
+            deliver = None if sink is None else receiver(sink, name)
             for line, raw in lines:
                 record = parse_record(raw, line, name, model)
                 check(record, line)
-                if sink is not None:
-                    sink(name, line, record, raw)
+                if deliver is not None:
+                    deliver(record, line, raw)
                 count += 1
             return count
         schedules = frozenset(checks.schedules)

@@ -34,7 +34,7 @@ from snapsite.verify.records_check import (
     read_in_parallel,
     read_serially,
 )
-from snapsite.verify.records_check import RecordSink as RecordSink  # the sink of verify_container, for its callers
+from snapsite.verify.sink import RecordSink
 
 REQUIRED = (TENANTS, RUNS)
 # Record files in reference order: each may point only at ids of files read before it.

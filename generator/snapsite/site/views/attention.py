@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from snapsite.site.views.observability import Alert
-from snapsite.site.views.runs import RunRow
+from snapsite.site.views.rows import RunRow
 
 EVIDENCE_ALERTS = ("invalid", "untrusted")  # the statuses that flag a run, worst first
 

@@ -1,10 +1,11 @@
-"""Inline SVG charts built at build time: deterministic, escaped, and readable without the picture.
+"""Inline SVG charts computed at build time: the numbers and geometry, never the markup.
 
-Each builder returns a `Chart` whose `html` is a `<figure>` holding an `<svg role="img">` and a `<details>` data
-table for screen readers. The markup is assembled here with every text passed through `markupsafe.escape`, its
-bidirectional controls shown as `<U+202E>` as everywhere on the site, so templates print it as is. Colours are SVG
-presentation attributes and class names, never `style=""` (the site's Content-Security-Policy blocks it).
-Coordinates are printed with two decimals at most, so the same input always gives the same bytes.
+Each builder returns a `Chart`: its size, the positions of its grid, ticks, lines, dots, bars and legend (as
+coordinate text with two decimals at most, so the same input always gives the same bytes), and its data table for
+screen readers. The theme's `_chart.html` draws it as a `<figure>` holding an `<svg role="img">` and a
+`<details>` data table; there every text is escaped, its bidirectional controls shown as `<U+202E>` like
+everywhere on the site. Colours are SVG presentation attributes and class names, never `style=""` (the site's
+Content-Security-Policy blocks it).
 """
 
 from __future__ import annotations
@@ -12,10 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-from markupsafe import Markup, escape
-
-from snapsite.textsafe import visible_controls
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies, legible on light and dark.
 PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7f7f7f", "#8c6d31")
@@ -51,13 +48,95 @@ class StackedBar:
 
 
 @dataclass(frozen=True)
-class Chart:
-    """A chart ready to print: `html` is a `<figure>`; `columns` and `rows` are its data table, as text."""
+class Tick:
+    """A text drawn at (x, y): an axis value, a time, a label; `anchor` is its text-anchor."""
 
+    x: str
+    y: str
+    text: str
+    anchor: str = "middle"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One series as drawn: its lone points as dots, its runs of points as one path, and its legend entry."""
+
+    index: int
+    label: str
+    colour: str
+    dash: str  # stroke-dasharray, "" for a solid line
+    dots: tuple[tuple[str, str], ...]  # (cx, cy) of each point without a neighbour
+    path: str  # the `d` of the runs of two points or more; "" when there is none
+    legend_y: int
+
+
+@dataclass(frozen=True)
+class LinePlot:
+    """The geometry of a line chart: plot edges, the grid (y and value), x ticks, lines, legend."""
+
+    left: int
+    right: int  # the plot's right edge
+    grid: tuple[Tick, ...]  # a grid line at each tick's y, its value at x = left - 6
+    x_ticks: tuple[Tick, ...]
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One drawn (non-zero) part of a bar."""
+
+    index: int
+    x: str
+    width: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class BarRow:
+    """One bar as drawn: its tooltip, its shortened label, its segments and its value's text after them."""
+
+    y: int
+    tip: str
+    label: str
+    segments: tuple[Segment, ...]
+    value_x: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """A stacked chart's legend entry: a swatch of `colour` at (x, 4), then the segment's name."""
+
+    x: int
+    name: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class BarPlot:
+    """The geometry of a bar chart: the legend (stacked bars only), the bars drawn and how many more."""
+
+    label_x: int  # where the plot starts: labels end 6 before it
+    bar_height: int
+    legend: tuple[Swatch, ...]  # stacked bars only
+    rows: tuple[BarRow, ...]
+    more: int  # bars beyond MAX_BARS, left to the data table
+    more_y: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart ready to draw: `kind` (line, bar, stacked), its size, its plot (None: no data) and data table."""
+
+    kind: str
     title: str
-    html: Markup
+    width: int
+    height: int
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    no_data: tuple[int, int] | None = None  # where "No data" is written, when there is nothing to draw
+    line: LinePlot | None = None
+    bars: BarPlot | None = None
 
     @property
     def empty(self) -> bool:
@@ -94,48 +173,8 @@ def _nice_ceiling(value: float) -> float:
     return value
 
 
-def _text(text: str) -> Markup:
-    """Snapshot text for the markup: escaped, with bidirectional controls made visible as on every page."""
-    return escape(visible_controls(text))
-
-
 def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "\u2026"
-
-
-def _open_svg(kind: str, title: str, width: int, height: int) -> list[str]:
-    t = _text(title)
-    return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{t}" focusable="false">',
-        f"<title>{t}</title>",
-    ]
-
-
-def _figure(kind: str, title: str, svg: list[str], columns: Sequence[str], rows: Sequence[Sequence[str]]) -> Markup:
-    t = _text(title)
-    parts = [f'<figure class="chart-figure chart-figure-{kind}">', *svg, "</svg>", f"<figcaption>{t}</figcaption>"]
-    parts.append('<details class="chart-data"><summary>Data table</summary>')
-    parts.append('<div class="table-wrap"><table class="chart-table">')
-    parts.append(f"<caption>{t}</caption><thead><tr>")
-    parts += [f'<th scope="col">{_text(c)}</th>' for c in columns]
-    parts.append("</tr></thead><tbody>")
-    for row in rows:
-        head, *cells = row
-        parts.append(f'<tr><th scope="row">{_text(head)}</th>')
-        parts += [f'<td class="num">{_text(c)}</td>' for c in cells]
-        parts.append("</tr>")
-    if not rows:
-        parts.append(f'<tr><td colspan="{len(columns)}">No data.</td></tr>')
-    parts.append("</tbody></table></div></details></figure>")
-    return Markup("\n".join(parts))  # noqa: S704 - every text above went through _text()
-
-
-def _no_data(svg: list[str], width: int, height: int) -> None:
-    svg.append(
-        f'<text class="chart-empty" x="{width // 2}" y="{height // 2}" text-anchor="middle" fill="currentColor">'
-        "No data</text>"
-    )
 
 
 def line_chart(
@@ -152,15 +191,12 @@ def line_chart(
     """Lines over shared x positions (`x_labels`, oldest first); the y axis spans 0 (or the lowest value) to a
     round number above the highest, unless `y_min` / `y_max` fix it (for example 0..1 for a score)."""
     left, right, top, bottom = 56, 12, 12, 28
-    legend_rows = len(series)
-    total_height = height + 18 * legend_rows
-    svg = _open_svg("line", title, width, total_height)
+    total_height = height + 18 * len(series)
     count = len(x_labels)
     columns = ("Time", *(s.label for s in series))
     drawn = [_clamp(v) for s in series for v in s.values[:count] if v is not None and not math.isnan(v)]
     if not drawn:
-        _no_data(svg, width, height)
-        return Chart(title, _figure("line", title, svg, columns, ()), columns, ())
+        return Chart("line", title, width, total_height, columns, (), no_data=(width // 2, height // 2))
     rows = tuple((x_labels[i], *(_cell(s.values, i, value_text) for s in series)) for i in range(count))
     low = min(0.0, min(drawn)) if y_min is None else y_min
     high = max(drawn) if y_max is None else y_max
@@ -177,51 +213,28 @@ def line_chart(
         clipped = max(low, min(high, _clamp(v)))
         return top + plot_h * (high - clipped) / (high - low)
 
-    svg.append('<g class="axes" fill="currentColor" stroke="currentColor" font-size="11">')
-    for tick in (low, (low + high) / 2, high):
-        y = _fixed(y_at(tick))
-        svg.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y}" y2="{y}" stroke-opacity="0.2"/>')
-        svg.append(
-            f'<text x="{left - 6}" y="{y}" text-anchor="end" dy="4" stroke="none">{_text(value_text(tick))}</text>'
-        )
+    grid = tuple(Tick(str(left - 6), _fixed(y_at(t)), value_text(t), "end") for t in (low, (low + high) / 2, high))
     ticks = sorted({0, (count - 1) // 2, count - 1})
+    x_ticks = []
     for position, i in enumerate(ticks):
         anchor = "start" if position == 0 and len(ticks) > 1 else "end" if i == count - 1 and count > 1 else "middle"
-        svg.append(
-            f'<text x="{_fixed(x_at(i))}" y="{height - 8}" text-anchor="{anchor}" stroke="none">'
-            f"{_text(x_labels[i])}</text>"
-        )
-    svg.append("</g>")
+        x_ticks.append(Tick(_fixed(x_at(i)), str(height - 8), x_labels[i], anchor))
+    lines = []
     for index, s in enumerate(series):
-        colour, dash = PALETTE[index % len(PALETTE)], DASHES[(index // len(PALETTE)) % len(DASHES)]
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        svg.append(f'<g class="series series-{index}">')
-        svg.append(f"<title>{_text(s.label)}</title>")
+        dots: list[tuple[str, str]] = []
         path: list[str] = []
         run: list[tuple[float, float]] = []
         for i, value in enumerate(s.values[:count]):
             if value is None or math.isnan(value):
-                path += _subpath(run, svg, colour)
+                path += _subpath(run, dots)
                 run = []
             else:
                 run.append((x_at(i), y_at(value)))
-        path += _subpath(run, svg, colour)
-        if path:
-            svg.append(
-                f'<path d="{" ".join(path)}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr} '
-                'stroke-linejoin="round"/>'
-            )
-        svg.append("</g>")
-    for index, s in enumerate(series):
+        path += _subpath(run, dots)
         colour, dash = PALETTE[index % len(PALETTE)], DASHES[(index // len(PALETTE)) % len(DASHES)]
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        ly = height + 18 * index + 6
-        svg.append(
-            f'<g class="legend-item"><line x1="{left}" x2="{left + 24}" y1="{ly}" y2="{ly}" stroke="{colour}" '
-            f'stroke-width="3"{dash_attr}/><text x="{left + 30}" y="{ly + 4}" font-size="12" fill="currentColor">'
-            f"{_text(s.label)}</text></g>"
-        )
-    return Chart(title, _figure("line", title, svg, columns, rows), columns, rows)
+        lines.append(Line(index, s.label, colour, dash, tuple(dots), " ".join(path), height + 18 * index + 6))
+    plot = LinePlot(left, width - right, grid, tuple(x_ticks), tuple(lines))
+    return Chart("line", title, width, total_height, columns, rows, line=plot)
 
 
 def _cell(values: Sequence[float | None], i: int, value_text: Callable[[float], str]) -> str:
@@ -229,11 +242,11 @@ def _cell(values: Sequence[float | None], i: int, value_text: Callable[[float], 
     return "\u2014" if value is None else value_text(value)
 
 
-def _subpath(points: list[tuple[float, float]], svg: list[str], colour: str) -> list[str]:
-    """Path commands for a run of points; a lone point is drawn as a dot instead."""
+def _subpath(points: list[tuple[float, float]], dots: list[tuple[str, str]]) -> list[str]:
+    """Path commands for a run of points; a lone point is added to `dots` instead."""
     if len(points) == 1:
         x, y = points[0]
-        svg.append(f'<circle cx="{_fixed(x)}" cy="{_fixed(y)}" r="2.5" fill="{colour}"/>')
+        dots.append((_fixed(x), _fixed(y)))
         return []
     return [("M" if i == 0 else "L") + f"{_fixed(x)} {_fixed(y)}" for i, (x, y) in enumerate(points)]
 
@@ -299,45 +312,28 @@ def _bars(
     shown = items[:MAX_BARS]
     more = len(items) - len(shown)
     height = legend + (bar_h + gap) * max(1, len(shown)) + (18 if more else 0) + gap
-    svg = _open_svg(kind, title, width, height)
     if not items:
-        _no_data(svg, width, height)
-        return Chart(title, _figure(kind, title, svg, columns, ()), columns, ())
-    for index, name in enumerate(segments if legend else ()):
-        lx, colour = label_w + 110 * index, PALETTE[index % len(PALETTE)]
-        svg.append(
-            f'<g class="legend-item"><rect x="{lx}" y="4" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{lx + 14}" y="13" font-size="12" fill="currentColor">{_text(name)}</text></g>'
-        )
+        return Chart(kind, title, width, height, columns, (), no_data=(width // 2, height // 2))
+    swatches = tuple(
+        Swatch(label_w + 110 * i, name, PALETTE[i % len(PALETTE)]) for i, name in enumerate(segments if legend else ())
+    )
     totals = [sum(max(0.0, _clamp(v)) for v in values) for _, values, _ in shown]
     scale_max = max(totals) or 1.0
     plot_w = width - label_w - value_w
+    drawn = []
     for row, ((label, values, texts), total) in enumerate(zip(shown, totals, strict=True)):
         y = legend + gap + row * (bar_h + gap)
         tip = f"{label}: " + ", ".join(
             f"{name} {text}" if len(segments) > 1 else text for name, text in zip(segments, texts, strict=False)
         )
-        svg.append(f'<g class="bar-row"><title>{_text(tip)}</title>')
-        svg.append(
-            f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end" font-size="12" fill="currentColor">'
-            f"{_text(_short(label))}</text>"
-        )
         x = float(label_w)
+        parts = []
         for index, value in enumerate(values):
             w = plot_w * max(0.0, _clamp(value)) / scale_max
             if w > 0:
-                svg.append(
-                    f'<rect class="segment segment-{index}" x="{_fixed(x)}" y="{y}" width="{_fixed(w)}" '
-                    f'height="{bar_h}" fill="{PALETTE[index % len(PALETTE)]}"/>'
-                )
+                parts.append(Segment(index, _fixed(x), _fixed(w), PALETTE[index % len(PALETTE)]))
             x += w
         shown_text = texts[0] if len(texts) == 1 else number_text(total)
-        svg.append(
-            f'<text x="{_fixed(x + 6)}" y="{y + 12}" font-size="12" fill="currentColor">{_text(shown_text)}</text></g>'
-        )
-    if more:
-        svg.append(
-            f'<text x="{label_w}" y="{height - gap}" font-size="12" fill="currentColor">'
-            f"{more} more in the data table</text>"
-        )
-    return Chart(title, _figure(kind, title, svg, columns, rows), columns, rows)
+        drawn.append(BarRow(y, tip, _short(label), tuple(parts), _fixed(x + 6), shown_text))
+    plot = BarPlot(label_w, bar_h, swatches, tuple(drawn), more, height - gap)
+    return Chart(kind, title, width, height, columns, rows, bars=plot)

@@ -27,7 +27,6 @@ class Staleness:
     the snapshot's own staleness window)."""
 
     level: str  # green | amber | red
-    age_seconds: int
     age_text: str
     window_hours: float
 
@@ -43,7 +42,7 @@ def staleness(created_at: datetime, as_of: datetime, window_hours: float | None)
         level = "amber"
     else:
         level = "green"
-    return Staleness(level, age, duration(age) if age else "0s", window)
+    return Staleness(level, duration(age) if age else "0s", window)
 
 
 @dataclass(frozen=True)

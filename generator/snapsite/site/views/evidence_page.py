@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from snapsite.formats.downloads import command_line, option
 from snapsite.site.views.format import size
-from snapsite.site.views.runs import EvidenceView, RunRow, SiteBundle
+from snapsite.site.views.rows import RunRow
+from snapsite.site.views.runs import EvidenceView, SiteBundle
 
 SIGNATURE_STATUSES = ("verified", "unsigned", "untrusted", "invalid")
 BUNDLE_STATUSES = ("intact", "damaged")

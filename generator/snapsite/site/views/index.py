@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from snapsite.site.views.attention import AttentionItem
 from snapsite.site.views.changes import ChangeRow, SinceInfo
-from snapsite.site.views.runs import ACTIVE_STATES, RunRow
+from snapsite.site.views.rows import ACTIVE_STATES, RunRow
 
 STATIC_ROWS = 100  # rows of the default view rendered into index.html itself
 LIST_PAGE_SIZE = 500  # runs per no-JavaScript listing page

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from snapsite.site.views.charts import Bar, Chart, Series, bar_chart, line_chart, number_text
 from snapsite.site.views.format import duration, human_time, iso, runbook_name
-from snapsite.site.views.runs import RunRow
+from snapsite.site.views.rows import RunRow
 from snapsite.snapshot.records import MetricSample, TelemetryEvent, Tenant
 
 QUEUE_DEPTH = "scheduler_queue_depth"
