@@ -501,7 +501,8 @@
       if (hint instanceof HTMLElement) {
         hint.hidden = level !== "red";
       }
-      el.setAttribute("title", "Age by this computer's clock, updated every 30 seconds");
+      el.setAttribute("data-tip", "Age by this computer's clock, updated every 30 seconds");
+      el.setAttribute("tabindex", "0");
       // A clock behind the snapshot's time cannot tell its age: say so rather than call it fresh.
       el.textContent =
         age < 0
