@@ -440,15 +440,15 @@ def _index_page(
     moved = since.cards if since else {}
     if options.feature("runs.dashboard.enabled"):
         cards = (
-            Card("Active runs", str(len(active)), "planning, queued or running", "card-active"),
-            Card("Queue depth", str(planner + executor), f"planner {planner}, executor {executor}", "card-queue"),
+            Card("Active runs", f"{len(active):,}", "planning, queued or running", "card-active"),
+            Card("Queue depth", f"{planner + executor:,}", f"planner {planner:,}, executor {executor:,}", "card-queue"),
             Card(
                 "New findings",
-                str(sum(r.new_findings for r in ordered)),
-                f"{sum(r.new_criticals for r in ordered)} critical",
+                f"{sum(r.new_findings for r in ordered):,}",
+                f"{sum(r.new_criticals for r in ordered):,} critical",
                 "card-findings",
             ),
-            Card("KEV deltas", str(sum(r.kev_additions for r in ordered)), "known exploited additions", "card-kev"),
+            Card("KEV deltas", f"{sum(r.kev_additions for r in ordered):,}", "known exploited additions", "card-kev"),
         )
         cards = tuple(replace(card, change=moved.get(card.testid)) for card in cards)
         if since is not None:

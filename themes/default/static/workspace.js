@@ -66,6 +66,7 @@
     section: closest(table, "section") || doc.body,
     form: /** @type {HTMLFormElement | null} */ (doc.getElementById("filters")),
     count: doc.querySelector('[data-testid="result-count"]'),
+    countShown: doc.getElementById("result-count-shown"),
     label: doc.getElementById("result-label"),
     status: doc.getElementById("runs-status"),
     selectionBar: doc.getElementById("selection-bar"),
@@ -291,7 +292,11 @@
       scheduled: schedules.length
     };
     if (els.count) {
-      els.count.textContent = String(scheduled ? schedules.length : result.n);
+      const shown = scheduled ? schedules.length : result.n;
+      els.count.textContent = String(shown); // the contract's hook: the plain integer
+      if (els.countShown) {
+        els.countShown.textContent = groupDigits(shown); // what the eye reads: one number format everywhere
+      }
     }
     if (els.label) {
       els.label.textContent = scheduled
@@ -305,7 +310,7 @@
       const key = link.getAttribute("data-tab") || "";
       const badge = link.querySelector(".count");
       if (badge && Object.hasOwn(counts, key)) {
-        badge.textContent = String(counts[key]);
+        badge.textContent = groupDigits(counts[key]);
       }
       const target = filterBar.retab(view, /** @type {ViewState["tab"]} */ (key));
       link.setAttribute("href", `#${urlState.serialize(target)}`);
@@ -407,7 +412,7 @@
     if (scheduled) {
       for (const pane of ui.panes) {
         const mine = schedules.filter((s) => s.tenantId === pane.tenant);
-        pane.count.textContent = String(mine.length);
+        pane.count.textContent = groupDigits(mine.length);
         const old = pane.box.querySelector(".table-wrap");
         if (old) {
           pane.box.removeChild(old);
@@ -430,7 +435,7 @@
     for (const pane of ui.panes) {
       const order = new Uint32Array(lists.get(pane.tenant) || []);
       const paneView = /** @type {Table} */ (pane.view);
-      pane.count.textContent = String(order.length);
+      pane.count.textContent = groupDigits(order.length);
       /** @type {HTMLTableCaptionElement} */ (paneView.table.caption).textContent =
         `${runsCaption(ui.view)} of ${runs.tenantName(pane.tenant)}, ${sortCaption(ui.view)}`;
       paneView.show(order, order.length, keepScroll);

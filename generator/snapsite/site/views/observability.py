@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from snapsite.site.views.charts import Bar, Chart, Series, bar_chart, line_chart, number_text
-from snapsite.site.views.format import duration, human_time, iso, runbook_name
+from snapsite.site.views.format import count_text, duration, human_time, iso, runbook_name
 from snapsite.site.views.runs import RunRow
 from snapsite.snapshot.records import MetricSample, TelemetryEvent, Tenant
 
@@ -260,8 +260,8 @@ def _cards(collector: ObservabilityCollector) -> tuple[MetricCard, ...]:
         MetricCard(
             QUEUE_DEPTH,
             "Queue depth",
-            number_text(sum(v for _, _, v in queue)) if queue else "\u2014",
-            f"planner {number_text(planner)}, executor {number_text(executor)}; {len(queue)} series, "
+            count_text(sum(v for _, _, v in queue)) if queue else "\u2014",
+            f"planner {count_text(planner)}, executor {count_text(executor)}; {len(queue)} series, "
             f"latest sample {newest(queue)}"
             if queue
             else "no samples",
@@ -273,7 +273,7 @@ def _cards(collector: ObservabilityCollector) -> tuple[MetricCard, ...]:
             MetricCard(
                 name,
                 label,
-                number_text(sum(v for _, _, v in series)) if series else "\u2014",
+                count_text(sum(v for _, _, v in series)) if series else "\u2014",
                 f"{len(series)} series, latest sample {newest(series)}" if series else "no samples",
             )
         )
@@ -346,11 +346,11 @@ def _alerts(collector: ObservabilityCollector, planner_lag: str | None, threshol
             Alert(
                 "queue-depth",
                 "warning",
-                f"Queue depth {number_text(total)} is above the threshold of {number_text(threshold)} "
+                f"Queue depth {count_text(total)} is above the threshold of {count_text(threshold)} "
                 f"(largest: {_tenant_label(collector, tenant)} with {number_text(most)}).",
                 None,
                 None,
-                count=number_text(total),
+                count=count_text(total),
             )
         )
     for code, count in sorted(collector.errors_in_window.items(), key=lambda item: (-item[1], item[0])):
