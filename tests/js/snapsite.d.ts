@@ -7,6 +7,7 @@ interface SnapsiteNamespace {
   runsData: typeof import("../../themes/default/static/runs-data.js");
   filters: typeof import("../../themes/default/static/filters.js");
   filterBar: typeof import("../../themes/default/static/filter-bar.js");
+  evidenceFilter: typeof import("../../themes/default/static/evidence-filter.js");
   selection: typeof import("../../themes/default/static/selection.js");
   runRow: typeof import("../../themes/default/static/run-row.js");
   virtualTable: typeof import("../../themes/default/static/virtual-table.js");

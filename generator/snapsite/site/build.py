@@ -366,7 +366,10 @@ def _site_pages(
         (list_page_name(n + 1), f"runs {n * LIST_PAGE_SIZE + 1}-{min(len(ordered), (n + 1) * LIST_PAGE_SIZE)}")
         for n in range(max(1, -(-len(ordered) // LIST_PAGE_SIZE)))
     )
-    observability = observability_page(collector.observability, site.heartbeat_warning, collector.slugs)
+    active_runs = sum(1 for r in ordered if r.state in ACTIVE_STATES)
+    observability = observability_page(
+        collector.observability, site.heartbeat_warning, collector.slugs, active_runs=active_runs
+    )
     attention = attention_items(
         observability.alerts,
         ordered,
