@@ -130,3 +130,21 @@ def test_a_skip_link_leads_to_the_runs(open_page: Opener, demo: Site) -> None:
     for path in ("schedules.html", "list/page-0001.html"):
         other = open_page(demo, path)
         assert other.eval_on_selector_all("a.skip-link", "ls => ls.map(l => l.getAttribute('href'))") == ["#main"]
+
+
+def test_the_floating_disclosures_close_like_menus(open_page: Opener, demo: Site) -> None:
+    """The tenant picker and More filters close on a click or focus elsewhere, and on Escape (focus back on them)."""
+    page = open_page(demo, fragment="tab=all")
+    Workspace(page).ready()
+    page.click("#tenant-picker summary")
+    assert page.evaluate("document.getElementById('tenant-picker').open")
+    page.click("h1")
+    assert not page.evaluate("document.getElementById('tenant-picker').open")
+    page.click("#more-filters summary")
+    page.focus("#filter-severity")
+    page.keyboard.press("Escape")
+    assert not page.evaluate("document.getElementById('more-filters').open")
+    assert page.evaluate("document.activeElement === document.querySelector('#more-filters summary')")
+    page.click("#tenant-picker summary")
+    page.focus("#filter-q")  # Tab onwards: the picker closes behind
+    assert not page.evaluate("document.getElementById('tenant-picker').open")

@@ -660,6 +660,37 @@
     window.addEventListener("scroll", () => hideTip(), { capture: true, passive: true });
   }
 
+  /* --- disclosures that float over the page (the tenant picker, More filters) -------------------------------- */
+
+  const FLOATING = "details.dropdown, details.more-filters";
+
+  /**
+   * Close the open floating disclosures that do not hold `el`, as a menu would: a click or focus elsewhere.
+   * @param {EventTarget | null} el
+   */
+  function closeFloating(el) {
+    for (const details of doc.querySelectorAll(`${FLOATING.replace(/, /g, "[open], ")}[open]`)) {
+      if (!(el instanceof Node) || !details.contains(el)) {
+        /** @type {HTMLDetailsElement} */ (details).open = false;
+      }
+    }
+  }
+
+  function listenFloating() {
+    doc.addEventListener("click", (event) => closeFloating(event.target));
+    doc.addEventListener("focusin", (event) => closeFloating(event.target));
+    doc.addEventListener("keydown", (event) => {
+      const open = closest(doc.activeElement, FLOATING);
+      if (event.key === "Escape" && open instanceof HTMLDetailsElement && open.open) {
+        open.open = false;
+        const summary = open.querySelector("summary");
+        if (summary) {
+          summary.focus();
+        }
+      }
+    });
+  }
+
   /**
    * The text of a textarea or input, or any element's text.
    * @param {HTMLElement} el
@@ -723,6 +754,7 @@
   revealControls(doc);
   keyboardTips(doc);
   listenTips();
+  listenFloating();
   focusableScrollers();
   window.addEventListener("resize", focusableScrollers);
   tick();
