@@ -101,14 +101,17 @@ def test_on_a_phone_each_run_is_a_two_line_card(open_page: Opener, demo: Site) -
               return {height: box(tr).height, width: box(tr).width, scroll: tr.scrollWidth - tr.clientWidth,
                       firstLine: Math.abs((id.top + id.bottom) / 2 - (state.top + state.bottom) / 2) < 8,
                       secondLine: tenant.top >= id.bottom - 2, right: box(tr).right, stateRight: state.right,
-                      idWhole: tr.querySelector('a.run-id').scrollWidth <= tr.querySelector('a.run-id').clientWidth};
+                      idWhole: tr.querySelector('a.run-id').scrollWidth <= tr.querySelector('a.run-id').clientWidth,
+                      codeWhole: !tr.querySelector('a.error-code') ||
+                        box(tr.querySelector('a.error-code')).right <= box(tr.querySelector('a.error-code')
+                          .closest('td')).right + 1};
             })"""
     )
     assert len(cards) >= 10
     heights = {round(c["height"]) for c in cards}
     assert len(heights) == 1 and 40 <= heights.pop() <= 72, cards[:2]  # two lines, one height (the virtual table)
     for card in cards:
-        assert card["firstLine"] and card["secondLine"] and card["idWhole"], card
+        assert card["firstLine"] and card["secondLine"] and card["idWhole"] and card["codeWhole"], card
         assert card["width"] <= PHONE["width"] and card["scroll"] <= 0 and card["stateRight"] <= card["right"], card
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
