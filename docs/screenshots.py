@@ -17,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import Route, sync_playwright
 from snapsite.site.build import build_site
 from snapsite.site.config import BuildOptions
-from snapsite.site.names import slug
+from snapsite.site.names import run_slug
 from snapsite.snapshot.records import Manifest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,14 +29,16 @@ DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-def shots(site: Path, resolved_run: str) -> list[tuple[str, str, dict[str, int], str]]:
-    """(file name, page and hash, viewport, colour scheme) of each picture."""
-    run_page = next(p for p in sorted(site.glob("runs/**/*.html")) if p.stem == slug(resolved_run))
+def shots(site: Path, resolved_run: str) -> list[tuple[str, str, dict[str, int], str, str]]:
+    """(file name, page and hash, viewport, colour scheme, element scrolled to the top or "") of each picture."""
+    run_page = site / "runs" / f"{run_slug(resolved_run)}.html"  # the run's page, named from its id's digest
     return [
-        ("workspace-light.png", "index.html#tab=failures", DESKTOP, "light"),
-        ("workspace-dark.png", "index.html#tab=failures", DESKTOP, "dark"),
-        ("run-page.png", run_page.relative_to(site).as_posix(), DESKTOP, "light"),
-        ("phone.png", "index.html#tab=failures", PHONE, "light"),
+        # Two tenants chosen: the filter chips show under the bar.
+        ("workspace-light.png", "index.html#tab=failures&tenant=acme&tenant=globex", DESKTOP, "light", ""),
+        ("workspace-dark.png", "index.html#tab=failures", DESKTOP, "dark", ""),
+        ("run-page.png", run_page.relative_to(site).as_posix(), DESKTOP, "light", ""),
+        # The phone's two-line cards, from the filter bar down.
+        ("phone.png", "index.html#tab=failures", PHONE, "light", "#filters"),
     ]
 
 
@@ -56,7 +58,7 @@ def main() -> int:
         too_big = []
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            for name, path, viewport, scheme in shots(site, resolved_run):
+            for name, path, viewport, scheme, scroll in shots(site, resolved_run):
                 context = browser.new_context(viewport=viewport, color_scheme=scheme)  # type: ignore[arg-type]
 
                 def route(request: Route) -> None:
@@ -71,6 +73,8 @@ def main() -> int:
                 page.goto(prefix + path)
                 if path.startswith("index.html"):
                     page.wait_for_selector("#runs-table[data-state=ready]", state="attached")
+                if scroll:
+                    page.evaluate("s => document.querySelector(s).scrollIntoView({behavior: 'instant'})", scroll)
                 target = args.out / name
                 page.screenshot(path=str(target))
                 size = target.stat().st_size

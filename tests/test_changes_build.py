@@ -102,9 +102,9 @@ def test_each_card_shows_its_move_since_old(site: Path, pair: Pair) -> None:
         sign = f"+{moved}" if moved > 0 else str(moved)
         change = cards[testid].select_one("[data-card-change]")
         assert change is not None and change.get_text() == f"{sign} since 2026-11-19 12:00:00 UTC"
-        assert one(cards[testid], ".card-value").get_text() == str(totals["new"][field])
+        assert one(cards[testid], ".card-value").get_text() == f"{totals['new'][field]:,}"
     queue = cards["card-queue"]
-    assert one(queue, ".card-value").get_text() == str(int(totals["new"]["queueDepth"]))
+    assert one(queue, ".card-value").get_text() == f"{int(totals['new']['queueDepth']):,}"
     failures = totals["new"]["failures"] - totals["old"]["failures"]
     assert f"+{failures} failures" in cards["card-changes"].get_text()
 

@@ -98,7 +98,8 @@ def soup_of(html: str, site: SiteInfo | None = None) -> BeautifulSoup:
     levels = [int(h.name[1]) for h in soup.find_all(re.compile(r"^h[1-6]$"))]
     assert levels[0] == 1 and all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
     for control in soup.find_all(["input", "select", "textarea"]):
-        assert control.get("aria-label") or soup.select_one(f'label[for="{control["id"]}"]'), control
+        labelled = control.get("aria-label") or control.find_parent("label") is not None
+        assert labelled or soup.select_one(f'label[for="{control["id"]}"]'), control
     for table in soup.find_all("table"):
         assert table.caption is not None
         assert all(th.get("scope") == "col" for th in table.select("thead th"))
@@ -208,7 +209,10 @@ def test_index_has_the_workspace_hooks(renderer: Renderer) -> None:
     assert [r["data-run-id"] for r in rows] == [RUN_ID, "run:b"]
     first = rows[0]
     link = first.select_one("a.run-id")
-    assert link is not None and link["href"] == f"runs/{page.rows[0].slug}.html" and link.get_text() == RUN_ID
+    assert link is not None and link["href"] == f"runs/{page.rows[0].slug}.html"
+    # A short id in the row (issue 14); the whole id is the link's name and tooltip, and the row's data-run-id.
+    assert link.get_text() == page.rows[0].short_id != RUN_ID
+    assert link["aria-label"] == link["title"] == RUN_ID
     assert [b.get_text() for b in first.select(".badges li")] == ["KEV first", "Retry"]
     trigger = first.select_one(".trigger")
     assert trigger is not None and trigger["title"] == f"Schedule: {HOSTILE}; initiator: {JS_URL}"
@@ -238,7 +242,10 @@ def test_index_filters_are_labelled_controls_without_an_action(renderer: Rendere
         control = form.select_one(f"#filter-{key}")
         assert control is not None and control["name"] == key, key
     tenant = form.select_one("#filter-tenant")
-    assert tenant is not None and "multiple" in tenant.attrs
+    # Tenants: checkboxes in a disclosure, each a repeatable tenant key (a native multi-select needs Ctrl-click).
+    assert tenant is not None and tenant.find_parent("details") is not None
+    boxes = tenant.select('input[type="checkbox"][name="tenant"]')
+    assert [b["value"] for b in boxes] == [tenant_id for tenant_id, _ in index_page().filters.tenants]
     assert [o["value"] for o in form.select("#filter-severity option")] == ["", "critical", "high"]
     assert [o["value"] for o in form.select("#filter-trigger option")] == ["", "cron", HOSTILE]
     schedule = soup.select_one("#schedule-select")
@@ -263,6 +270,7 @@ def test_index_carries_the_script_hooks_hidden_until_a_script_shows_them(rendere
             f"static/{name}.js"
             for name in (
                 "url-state",
+                "filter-bar",  # issue 14: chips, state options per tab
                 "runs-data",
                 "filters",
                 "selection",

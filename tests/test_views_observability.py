@@ -196,7 +196,7 @@ def filled() -> ObservabilityCollector:
 
 def test_cards() -> None:
     cards = {card.metric: card for card in observability_page(filled()).cards}
-    assert cards[QUEUE_DEPTH].value == "1050"
+    assert cards[QUEUE_DEPTH].value == "1,050"  # one number format on every page (issue 14)
     assert cards[QUEUE_DEPTH].detail.startswith("planner 750, executor 300; 3 series")
     assert cards[RUNS_ACTIVE].value == "5"
     assert cards[RUNS_ERROR_TOTAL].value == "7"

@@ -226,7 +226,7 @@ class Workspace:
         found = self.page.eval_on_selector_all(
             "nav.tabs a[data-tab]", "links => links.map(a => [a.dataset.tab, a.querySelector('.count').textContent])"
         )
-        return {key: int(value) for key, value in found}
+        return {key: int(value.replace(",", "")) for key, value in found}  # "1,234": one number format
 
     def ids(self, scope: str = "#runs-table") -> list[str]:
         """The run ids of the rows in the DOM, in order."""

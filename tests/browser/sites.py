@@ -68,5 +68,21 @@ def main() -> None:
     generated_site(args.folder, runs=args.runs, tenants=args.tenants, seed=args.seed)
 
 
+def site_pages(site: Site) -> list[str]:
+    """Every kind of page of the site: the index's views, the site-wide pages, a listing page, run pages (the
+    first of each state) and a runbook."""
+    root = site.root
+    paths = ["index.html", "index.html#tab=failures", "index.html#tab=scheduled"]
+    paths += ["schedules.html", "observability.html", "evidence.html", "verification.html", "list/page-0001.html"]
+    states: dict[str, str] = {}
+    for page in sorted(root.glob("runs/**/*.html")):
+        text = page.read_text(encoding="utf-8")
+        state = text.split('class="badge state state-', 1)[1].split('"', 1)[0]
+        states.setdefault(state, page.relative_to(root).as_posix())
+    paths += sorted(states.values())
+    paths.append(next(p.relative_to(root).as_posix() for p in sorted(root.glob("runbooks/*.html"))))
+    return paths
+
+
 if __name__ == "__main__":
     main()

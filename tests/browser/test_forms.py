@@ -177,8 +177,12 @@ def test_pausing_asks_first_then_shows_the_command_and_the_earliest_run(open_pag
     dialog.locator("button", has_text="Cancel").click()
     assert row.locator(".command").is_hidden()
     ask.click()
+    # Issue 14: the dialog says plainly what the operator does offline; its button does not claim to pause.
+    assert "This offline site cannot pause anything" in dialog.inner_text()
+    assert dialog.locator("button[data-confirm]").inner_text() == "Show the pause command"
     dialog.locator("button[data-confirm]").click()
     assert row.locator(".command").is_visible()
+    assert "Nothing is paused yet" in row.locator(".pause-result").inner_text()
     assert row.locator("button.copy").get_attribute("data-copy") == f"stella schedules pause --schedule={schedule}"
     result = row.locator(".pause-result").inner_text()
     assert re.search(r"Earliest run after a resume: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.", result), result

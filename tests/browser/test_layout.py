@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from browser.conftest import Opener, Workspace
-from browser.sites import Site, generated_site
+from browser.sites import Site, generated_site, site_pages
 
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -62,22 +62,6 @@ def test_at_1440_the_demo_with_its_attention_strip_still_shows_ten_rows(open_pag
     assert page.locator('[data-testid="attention"] [data-attention]:visible').count() >= 3
     found = geometry(page)
     assert found["first"] <= 0.6 * DESKTOP["height"] and found["full"] >= 10, found
-
-
-def site_pages(site: Site) -> list[str]:
-    """Every kind of page of the site: the index's views, the site-wide pages, a listing page, run pages (the
-    first of each state) and a runbook."""
-    root = site.root
-    paths = ["index.html", "index.html#tab=failures", "index.html#tab=scheduled"]
-    paths += ["schedules.html", "observability.html", "evidence.html", "verification.html", "list/page-0001.html"]
-    states: dict[str, str] = {}
-    for page in sorted(root.glob("runs/**/*.html")):
-        text = page.read_text(encoding="utf-8")
-        state = text.split('class="badge state state-', 1)[1].split('"', 1)[0]
-        states.setdefault(state, page.relative_to(root).as_posix())
-    paths += sorted(states.values())
-    paths.append(next(p.relative_to(root).as_posix() for p in sorted(root.glob("runbooks/*.html"))))
-    return paths
 
 
 def test_at_390_no_page_is_wider_than_the_screen(open_page: Opener, demo: Site) -> None:

@@ -52,6 +52,10 @@ def test_every_hash_key_matches_the_oracle_at_scale(lws: Workspace, large_oracle
         shown = lws.ids()
         expected = run_ids(large_oracle.runs_of(fragment))
         assert shown == expected[: len(shown)], fragment
+    # One number format (issue 14): "20,000 runs match" beside "All 20,000 runs ... are loaded".
+    lws.show("tab=all")
+    assert lws.page.inner_text("#result-count-shown") == f"{LARGE_RUNS:,}" and lws.count() == LARGE_RUNS
+    assert f"All {LARGE_RUNS:,} runs" in lws.page.inner_text("#runs-status")
 
 
 def test_only_the_rows_in_view_are_in_the_dom(lws: Workspace, large_oracle: Oracle) -> None:

@@ -51,3 +51,12 @@ test("visible shows bidirectional controls as text", () => {
   assert.equal(format.visible(null), "");
   assert.equal(format.visible(42), "42");
 });
+
+test("shortId keeps a console run id's nonce and shortens other long ids around an ellipsis", () => {
+  assert.equal(format.shortId("run:acme:20261120T115905Z:1db107"), "1db107");
+  assert.equal(format.shortId("run:a:b:c"), "run:a:b:c");
+  assert.equal(format.shortId("short-id"), "short-id");
+  assert.equal(format.shortId(`${"x".repeat(8)}-middle-part-${"y".repeat(8)}`), "xxxxxxxx\u2026yyyyyyyy");
+  // An id that only looks like one of the console's, with a long tail, is shortened as any other.
+  assert.equal(format.shortId(`run:acme:20261120T115905Z:${"n".repeat(40)}`), `run:acme\u2026nnnnnnnn`);
+});

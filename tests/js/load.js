@@ -5,7 +5,7 @@
 const path = require("node:path");
 
 const STATIC = path.join(__dirname, "..", "..", "themes", "default", "static");
-const PURE = ["format", "url-state", "runs-data", "filters", "selection", "requests"];
+const PURE = ["format", "url-state", "filter-bar", "runs-data", "filters", "selection", "requests"];
 
 for (const name of PURE) {
   require(path.join(STATIC, `${name}.js`));

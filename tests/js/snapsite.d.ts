@@ -6,6 +6,8 @@ interface SnapsiteNamespace {
   urlState: typeof import("../../themes/default/static/url-state.js");
   runsData: typeof import("../../themes/default/static/runs-data.js");
   filters: typeof import("../../themes/default/static/filters.js");
+  filterBar: typeof import("../../themes/default/static/filter-bar.js");
+  evidenceFilter: typeof import("../../themes/default/static/evidence-filter.js");
   selection: typeof import("../../themes/default/static/selection.js");
   runRow: typeof import("../../themes/default/static/run-row.js");
   virtualTable: typeof import("../../themes/default/static/virtual-table.js");

@@ -61,7 +61,10 @@ def write_site_pages(context: BuildContext) -> None:
         (list_page_name(n + 1), f"runs {n * LIST_PAGE_SIZE + 1}-{min(len(ordered), (n + 1) * LIST_PAGE_SIZE)}")
         for n in range(max(1, -(-len(ordered) // LIST_PAGE_SIZE)))
     )
-    observability = observability_page(collector.observability, site.heartbeat_warning, collector.slugs)
+    active_runs = sum(1 for r in ordered if r.state in ACTIVE_STATES)
+    observability = observability_page(
+        collector.observability, site.heartbeat_warning, collector.slugs, active_runs=active_runs
+    )
     attention = attention_items(
         observability.alerts,
         ordered,
@@ -133,15 +136,15 @@ def _index_page(
     moved = since.cards if since else {}
     if context.options.feature("runs.dashboard.enabled"):
         cards = (
-            Card("Active runs", str(len(active)), "planning, queued or running", "card-active"),
-            Card("Queue depth", str(planner + executor), f"planner {planner}, executor {executor}", "card-queue"),
+            Card("Active runs", f"{len(active):,}", "planning, queued or running", "card-active"),
+            Card("Queue depth", f"{planner + executor:,}", f"planner {planner:,}, executor {executor:,}", "card-queue"),
             Card(
                 "New findings",
-                str(sum(r.new_findings for r in ordered)),
-                f"{sum(r.new_criticals for r in ordered)} critical",
+                f"{sum(r.new_findings for r in ordered):,}",
+                f"{sum(r.new_criticals for r in ordered):,} critical",
                 "card-findings",
             ),
-            Card("KEV deltas", str(sum(r.kev_additions for r in ordered)), "known exploited additions", "card-kev"),
+            Card("KEV deltas", f"{sum(r.kev_additions for r in ordered):,}", "known exploited additions", "card-kev"),
         )
         cards = tuple(replace(card, change=moved.get(card.testid)) for card in cards)
         if since is not None:

@@ -501,7 +501,8 @@
       if (hint instanceof HTMLElement) {
         hint.hidden = level !== "red";
       }
-      el.setAttribute("title", "Age by this computer's clock, updated every 30 seconds");
+      el.setAttribute("data-tip", "Age by this computer's clock, updated every 30 seconds");
+      el.setAttribute("tabindex", "0");
       // A clock behind the snapshot's time cannot tell its age: say so rather than call it fresh.
       el.textContent =
         age < 0
@@ -539,8 +540,14 @@
     }
   }
 
-  /** Scrolling regions that hold nothing focusable get a tab stop, so keyboard users can scroll them. */
+  /** Scrolling regions that hold nothing focusable get a tab stop, so keyboard users can scroll them: table
+   * wrappers, and preformatted text wider than its box (runbooks' code blocks). */
   function focusableScrollers() {
+    for (const pre of doc.querySelectorAll("main pre:not([tabindex])")) {
+      if (pre.scrollWidth > pre.clientWidth + 1 || pre.scrollHeight > pre.clientHeight + 1) {
+        pre.setAttribute("tabindex", "0");
+      }
+    }
     for (const wrap of doc.querySelectorAll(".table-wrap")) {
       if (!wrap.hasAttribute("tabindex") && !wrap.querySelector("a[href], button, input, select, textarea")) {
         const caption = wrap.querySelector("caption");
@@ -549,6 +556,139 @@
         wrap.setAttribute("aria-label", caption ? caption.textContent || "" : "Table");
       }
     }
+  }
+
+  /* --- tooltips that a keyboard reaches --------------------------------------------------------------------- */
+
+  const TIP_ID = "snapsite-tip";
+  const TAB_STOP = "a[href], button, input, select, textarea, summary, [tabindex]";
+  /** @type {HTMLElement | null} the element whose tooltip shows */
+  let tipOwner = null;
+
+  /**
+   * Turn `title` tooltips (a mouse-only hint, on spans that a keyboard cannot reach) into `data-tip` ones, each on
+   * an element with a tab stop; the one tooltip element shows on hover and on focus alike.
+   * @param {ParentNode} [root]
+   */
+  function keyboardTips(root) {
+    for (const el of (root || doc).querySelectorAll("[title]")) {
+      if (el.closest("svg")) {
+        continue; // an SVG <title> child names a chart; a title attribute there is left alone
+      }
+      el.setAttribute("data-tip", el.getAttribute("title") || "");
+      el.removeAttribute("title");
+      if (!el.matches(TAB_STOP)) {
+        el.setAttribute("tabindex", "0");
+      }
+    }
+  }
+
+  /** @returns {HTMLElement} */
+  function tipElement() {
+    const found = doc.getElementById(TIP_ID);
+    if (found) {
+      return found;
+    }
+    const tip = h("div", { id: TIP_ID, class: "tip", role: "tooltip", hidden: true });
+    doc.body.appendChild(tip);
+    return tip;
+  }
+
+  /** @param {HTMLElement} el */
+  function showTip(el) {
+    const text = el.getAttribute("data-tip") || "";
+    if (!text) {
+      return;
+    }
+    hideTip();
+    const tip = tipElement();
+    tip.textContent = visible(text);
+    tip.hidden = false;
+    tipOwner = el;
+    if (!el.hasAttribute("aria-describedby")) {
+      el.setAttribute("aria-describedby", TIP_ID);
+    }
+    // Placed under the element (above it near the bottom of the window), inside the window, through the CSSOM:
+    // the CSP forbids style attributes, not style properties set by a script.
+    const box = el.getBoundingClientRect();
+    const width = tip.offsetWidth;
+    const height = tip.offsetHeight;
+    const left = Math.max(4, Math.min(box.left, window.innerWidth - width - 4));
+    const below = box.bottom + 4 + height <= window.innerHeight;
+    tip.style.left = `${Math.round(left)}px`;
+    tip.style.top = `${Math.round(below ? box.bottom + 4 : Math.max(4, box.top - height - 4))}px`;
+  }
+
+  function hideTip() {
+    const tip = doc.getElementById(TIP_ID);
+    if (tip) {
+      tip.hidden = true;
+    }
+    if (tipOwner && tipOwner.getAttribute("aria-describedby") === TIP_ID) {
+      tipOwner.removeAttribute("aria-describedby");
+    }
+    tipOwner = null;
+  }
+
+  function listenTips() {
+    doc.addEventListener("focusin", (event) => {
+      const el = closest(event.target, "[data-tip]");
+      if (el) {
+        showTip(/** @type {HTMLElement} */ (el));
+      } else {
+        hideTip();
+      }
+    });
+    doc.addEventListener("focusout", (event) => {
+      if (tipOwner && event.target === tipOwner) {
+        hideTip();
+      }
+    });
+    doc.addEventListener("mouseover", (event) => {
+      const el = closest(event.target, "[data-tip]");
+      if (el && el !== tipOwner) {
+        showTip(/** @type {HTMLElement} */ (el));
+      } else if (!el && tipOwner && tipOwner !== doc.activeElement) {
+        hideTip();
+      }
+    });
+    doc.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && tipOwner) {
+        hideTip(); // WCAG 1.4.13: a tooltip can be dismissed without moving focus
+      }
+    });
+    window.addEventListener("scroll", () => hideTip(), { capture: true, passive: true });
+  }
+
+  /* --- disclosures that float over the page (the tenant picker, More filters) -------------------------------- */
+
+  const FLOATING = "details.dropdown, details.more-filters";
+
+  /**
+   * Close the open floating disclosures that do not hold `el`, as a menu would: a click or focus elsewhere.
+   * @param {EventTarget | null} el
+   */
+  function closeFloating(el) {
+    for (const details of doc.querySelectorAll(`${FLOATING.replace(/, /g, "[open], ")}[open]`)) {
+      if (!(el instanceof Node) || !details.contains(el)) {
+        /** @type {HTMLDetailsElement} */ (details).open = false;
+      }
+    }
+  }
+
+  function listenFloating() {
+    doc.addEventListener("click", (event) => closeFloating(event.target));
+    doc.addEventListener("focusin", (event) => closeFloating(event.target));
+    doc.addEventListener("keydown", (event) => {
+      const open = closest(doc.activeElement, FLOATING);
+      if (event.key === "Escape" && open instanceof HTMLDetailsElement && open.open) {
+        open.open = false;
+        const summary = open.querySelector("summary");
+        if (summary) {
+          summary.focus();
+        }
+      }
+    });
   }
 
   /**
@@ -599,7 +739,10 @@
     openDialog,
     closeDialog,
     tick,
-    revealControls
+    revealControls,
+    keyboardTips,
+    showTip,
+    hideTip
   };
   Snapsite.app = app;
 
@@ -609,7 +752,11 @@
   doc.documentElement.classList.add("js");
   doc.addEventListener("click", onClick);
   revealControls(doc);
+  keyboardTips(doc);
+  listenTips();
+  listenFloating();
   focusableScrollers();
+  window.addEventListener("resize", focusableScrollers);
   tick();
   window.setInterval(tick, TICK_MS);
 

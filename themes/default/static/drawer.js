@@ -312,7 +312,7 @@
     }
     const csvHref = safeHref(d.findings_csv);
     if (csvHref) {
-      deltas.push(h("p", null, h("a", { class: "download", href: csvHref, download: "" }, `Download the findings delta (CSV, all ${d.findings_total} rows)`)));
+      deltas.push(h("p", null, h("a", { class: "download", href: csvHref, download: "" }, `Download the findings delta (CSV, ${d.findings_total === 1 ? "its one row" : `all ${d.findings_total} rows`})`)));
     }
 
     const evidence = d.evidence || [];

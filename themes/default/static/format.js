@@ -129,6 +129,20 @@
     return String(number).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   }
 
+  /**
+   * A run id short enough for a row: the console's `run:<tenant>:<time>:<nonce>` shows its nonce (the tenant and
+   * the time have their own columns); any other id longer than 20 characters keeps its first 8 and last 8 around
+   * an ellipsis. The row keeps the whole id in its link's tooltip and label, and in `data-run-id`.
+   * @param {string} id
+   */
+  function shortId(id) {
+    const parts = /^run:[^:]+:\d{8}T\d{6}Z:([^:]{1,16})$/.exec(id);
+    if (parts) {
+      return parts[1];
+    }
+    return id.length > 20 ? `${id.slice(0, 8)}\u2026${id.slice(-8)}` : id;
+  }
+
   /* --- bytes and SHA-256 (SubtleCrypto is missing on file:// in some browsers) ------------------------------ */
 
   /**
@@ -340,6 +354,7 @@
     isoSeconds,
     humanTime,
     groupDigits,
+    shortId,
     utf8,
     sha256Hex,
     slug,

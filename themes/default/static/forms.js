@@ -267,9 +267,9 @@
       dialog = makeDialog("confirm-dialog", "pause-dialog-title");
       message = h("p", { id: "pause-dialog-text" });
       dialog.setAttribute("aria-describedby", "pause-dialog-text");
-      const confirm = h("button", { type: "button", class: "primary", "data-confirm": "" }, "Pause it");
+      const confirm = h("button", { type: "button", class: "primary", "data-confirm": "" }, "Show the pause command");
       const cancel = h("button", { type: "button", "data-autofocus": "" }, "Cancel");
-      append(dialog, [h("h2", { id: "pause-dialog-title" }, "Pause this schedule?"), message, h("p", { class: "dialog-buttons" }, [confirm, " ", cancel])]);
+      append(dialog, [h("h2", { id: "pause-dialog-title" }, "Pause this schedule on the Scheduler?"), message, h("p", { class: "dialog-buttons" }, [confirm, " ", cancel])]);
       cancel.addEventListener("click", () => {
         pending = null;
         closeDialog(dialog);
@@ -295,7 +295,8 @@
       }
       const when = earliest(row);
       const note = h("p", { class: "pause-result", role: "status" }, [
-        "Confirmed: run this command where the Scheduler is reachable. ",
+        "Nothing is paused yet. Copy this command, take it to a machine that reaches the Scheduler and run it there " +
+          "(it needs runs.manage); the schedule keeps running until you do. ",
         when ? `Earliest run after a resume: ${when}.` : "This schedule has no next run to resume to."
       ]);
       box.parentNode.appendChild(note);
@@ -322,8 +323,9 @@
         const when = earliest(row);
         message.textContent =
           `Pausing ${name} stops its runs until someone resumes it. ${
-          when ? `If it were resumed at the snapshot's time, its earliest run would be ${when}.` : "" 
-          } The site cannot pause it: confirming shows the command to run.`;
+            when ? `If it were resumed at the snapshot's time, its earliest run would be ${when}. ` : ""
+          }This offline site cannot pause anything: it gives you the command, which you run on a machine that ` +
+          "reaches the Scheduler.";
         openDialog(dialog, ask);
       });
     });

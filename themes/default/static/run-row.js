@@ -10,7 +10,7 @@
   "use strict";
 
   const Snapsite = (globalThis.Snapsite = globalThis.Snapsite || /** @type {SnapsiteNamespace} */ ({}));
-  const { visible, safeClass, duration, isoSeconds, humanTime, safeHref, runbookName } = Snapsite.format;
+  const { visible, safeClass, duration, isoSeconds, humanTime, safeHref, runbookName, shortId } = Snapsite.format;
   const { h, append } = Snapsite.app;
 
   /** @typedef {import("./runs-data.js").RunStore} RunStore */
@@ -120,7 +120,10 @@
     /** @type {string[]} */
     const badges = runs.value("badges", i);
     /** @type {Node[]} */
-    const idCell = [h("a", { class: "run-id", href: safeHref(`runs/${cols.slug[i]}.html`), title: id }, id)];
+    // A short id (the full one is in data-run-id, the link's name, and its tooltip on hover and on focus).
+    const idCell = [
+      h("a", { class: "run-id", href: safeHref(`runs/${cols.slug[i]}.html`), "aria-label": id, "data-tip": id }, shortId(visible(id)))
+    ];
     const evidenceAlert = cols.evidenceAlert ? cols.evidenceAlert[i] : null;
     if (evidenceAlert) {
       idCell.push(h("span", { class: `badge evidence-alert sig-${safeClass(evidenceAlert)}` }, `evidence ${evidenceAlert}`));
@@ -156,7 +159,8 @@
         "span",
         {
           class: "trigger",
-          title: `Schedule: ${scheduleName || scheduleId || "none"}; initiator: ${runs.text("initiator", i)}`
+          tabindex: "0", // its tooltip is reachable by keyboard (app.js shows it on focus)
+          "data-tip": `Schedule: ${scheduleName || scheduleId || "none"}; initiator: ${runs.text("initiator", i)}`
         },
         runs.text("trigger", i)
       )
@@ -203,7 +207,7 @@
     tr.appendChild(durationCell);
 
     tr.appendChild(
-      h("td", null, h("div", { class: "clip" }, h("span", { class: "deltas", title: deltasTooltip(runs, i) }, deltasText(runs, i))))
+      h("td", null, h("div", { class: "clip" }, h("span", { class: "deltas", tabindex: "0", "data-tip": deltasTooltip(runs, i) }, deltasText(runs, i))))
     );
     return tr;
   }

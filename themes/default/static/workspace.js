@@ -13,7 +13,7 @@
   "use strict";
 
   const Snapsite = (globalThis.Snapsite = globalThis.Snapsite || /** @type {SnapsiteNamespace} */ ({}));
-  const { format, app, urlState, filters, runRow, selection, drawer } = Snapsite;
+  const { format, app, urlState, filterBar, filters, runRow, selection, drawer } = Snapsite;
   const { VirtualTable, frame } = Snapsite.virtualTable;
   const { h, clear, closest } = app;
   const { safeClass, humanTime, parseTime, groupDigits } = format;
@@ -66,6 +66,7 @@
     section: closest(table, "section") || doc.body,
     form: /** @type {HTMLFormElement | null} */ (doc.getElementById("filters")),
     count: doc.querySelector('[data-testid="result-count"]'),
+    countShown: doc.getElementById("result-count-shown"),
     label: doc.getElementById("result-label"),
     status: doc.getElementById("runs-status"),
     selectionBar: doc.getElementById("selection-bar"),
@@ -75,6 +76,8 @@
     panes: doc.getElementById("split-panes"),
     scheduled: doc.getElementById("scheduled-view"),
     scheduleSelect: /** @type {HTMLSelectElement | null} */ (doc.getElementById("schedule-select")),
+    chips: doc.getElementById("filter-chips"),
+    tenantSummary: doc.getElementById("tenant-summary"),
     tabs: doc.querySelector("nav.tabs")
   };
 
@@ -289,7 +292,11 @@
       scheduled: schedules.length
     };
     if (els.count) {
-      els.count.textContent = String(scheduled ? schedules.length : result.n);
+      const shown = scheduled ? schedules.length : result.n;
+      els.count.textContent = String(shown); // the contract's hook: the plain integer
+      if (els.countShown) {
+        els.countShown.textContent = groupDigits(shown); // what the eye reads: one number format everywhere
+      }
     }
     if (els.label) {
       els.label.textContent = scheduled
@@ -303,10 +310,9 @@
       const key = link.getAttribute("data-tab") || "";
       const badge = link.querySelector(".count");
       if (badge && Object.hasOwn(counts, key)) {
-        badge.textContent = String(counts[key]);
+        badge.textContent = groupDigits(counts[key]);
       }
-      const target = urlState.copy(view);
-      target.tab = /** @type {ViewState["tab"]} */ (key);
+      const target = filterBar.retab(view, /** @type {ViewState["tab"]} */ (key));
       link.setAttribute("href", `#${urlState.serialize(target)}`);
       if (key === view.tab) {
         link.setAttribute("aria-current", "true");
@@ -354,6 +360,8 @@
         mainView.show(result.order, result.n, keepScroll);
       }
     }
+    syncTabControls();
+    renderChips();
     updateSelection();
     ui.seq += 1;
     table.setAttribute("data-render-seq", String(ui.seq));
@@ -404,7 +412,7 @@
     if (scheduled) {
       for (const pane of ui.panes) {
         const mine = schedules.filter((s) => s.tenantId === pane.tenant);
-        pane.count.textContent = String(mine.length);
+        pane.count.textContent = groupDigits(mine.length);
         const old = pane.box.querySelector(".table-wrap");
         if (old) {
           pane.box.removeChild(old);
@@ -427,7 +435,7 @@
     for (const pane of ui.panes) {
       const order = new Uint32Array(lists.get(pane.tenant) || []);
       const paneView = /** @type {Table} */ (pane.view);
-      pane.count.textContent = String(order.length);
+      pane.count.textContent = groupDigits(order.length);
       /** @type {HTMLTableCaptionElement} */ (paneView.table.caption).textContent =
         `${runsCaption(ui.view)} of ${runs.tenantName(pane.tenant)}, ${sortCaption(ui.view)}`;
       paneView.show(order, order.length, keepScroll);
@@ -460,36 +468,145 @@
     return els.form ? els.form.querySelector(`#filter-${key}`) : null;
   }
 
+  /** The tenant boxes and the picker's summary, from the view (a tenant not in the snapshot gets a box too). */
+  function syncTenants() {
+    const fieldset = control("tenant");
+    if (!fieldset) {
+      return;
+    }
+    const list = fieldset.querySelector("ul") || fieldset;
+    for (const extra of fieldset.querySelectorAll("li[data-extra]")) {
+      list.removeChild(extra);
+    }
+    const boxes = () => /** @type {HTMLInputElement[]} */ (Array.from(fieldset.querySelectorAll('input[name="tenant"]')));
+    for (const tenant of ui.view.tenants) {
+      if (!boxes().some((box) => box.value === tenant)) {
+        const box = h("input", { type: "checkbox", name: "tenant", value: tenant });
+        list.appendChild(h("li", { "data-extra": "" }, h("label", { class: "check" }, [box, ` ${format.visible(tenant)} `,
+          h("span", { class: "muted" }, "(not in this snapshot)")])));
+      }
+    }
+    for (const box of boxes()) {
+      box.checked = ui.view.tenants.includes(box.value);
+    }
+    if (els.tenantSummary) {
+      const chosen = ui.view.tenants;
+      const names = chosen.map((t) => (ui.runs ? ui.runs.tenantName(t) : t));
+      els.tenantSummary.textContent = !chosen.length
+        ? "Any tenant"
+        : chosen.length <= 2
+          ? names.join(", ")
+          : `${chosen.length} tenants`;
+    }
+  }
+
+  /** @type {string[] | null} the snapshot's states, as the page listed them */
+  let allStates = null;
+
+  /**
+   * The controls that depend on the tab: the state options it offers (a state it excludes is not offered; one
+   * the hash names anyway stays visible as such), and on the Scheduled tab the run filters disabled, since it
+   * lists schedules.
+   */
+  function syncTabControls() {
+    const view = ui.view;
+    const stateSelect = /** @type {HTMLSelectElement | null} */ (control("state"));
+    if (stateSelect) {
+      if (allStates === null) {
+        allStates = Array.from(stateSelect.options)
+          .filter((o) => o.value && !o.hasAttribute("data-extra"))
+          .map((o) => o.value);
+      }
+      const offered = filterBar.statesFor(view.tab, allStates);
+      const shown = Array.from(stateSelect.options)
+        .filter((o) => o.value && !o.hasAttribute("data-extra"))
+        .map((o) => o.value);
+      if (shown.join("\n") !== offered.join("\n")) {
+        for (const option of Array.from(stateSelect.options)) {
+          if (option.value) {
+            stateSelect.removeChild(option);
+          }
+        }
+        for (const state of offered) {
+          stateSelect.appendChild(h("option", { value: state }, state));
+        }
+      }
+      const extra = stateSelect.querySelector("option[data-extra]");
+      if (extra) {
+        stateSelect.removeChild(extra);
+      }
+      const wanted = filterBar.applies(view.tab, "state") ? view.state : "";
+      if (wanted && !offered.includes(wanted)) {
+        const why = (allStates || []).includes(wanted) ? "not on this tab" : "not in this snapshot";
+        stateSelect.appendChild(h("option", { value: wanted, "data-extra": "" }, `${wanted} (${why})`));
+      }
+      stateSelect.value = wanted;
+    }
+    if (els.form) {
+      for (const el of els.form.querySelectorAll("select[name], input[name]")) {
+        const field = /** @type {HTMLInputElement} */ (el);
+        if (field.name !== "tenant" && field.name !== "split") {
+          field.disabled = !filterBar.applies(view.tab, field.name);
+        }
+      }
+    }
+  }
+
+  /** The active filters as chips: each a button taking its key (or one tenant) out of the hash. */
+  function renderChips() {
+    const list = els.chips;
+    if (!list) {
+      return;
+    }
+    const runs = ui.runs;
+    const scheduleNames = new Map((runs ? runs.meta.schedules || [] : []).map((s) => [s.id, s.name]));
+    const chips = filterBar.chips(ui.view, {
+      tenant: (id) => (runs ? runs.tenantName(id) : id),
+      schedule: (id) => scheduleNames.get(id) || id
+    });
+    clear(list);
+    for (const chip of chips) {
+      const note = chip.applies ? "" : " (not applied to schedules)";
+      list.appendChild(
+        h("li", null, h("button", {
+          type: "button",
+          class: `chip${chip.applies ? "" : " chip-ignored"}`,
+          "data-chip-key": chip.key,
+          "data-chip-value": chip.value,
+          "aria-label": `Remove filter ${format.visible(chip.text)}${note}`
+        }, [format.visible(chip.text) + note, h("span", { class: "chip-x", "aria-hidden": "true" }, " \u00d7")]))
+      );
+    }
+    list.hidden = chips.length === 0;
+  }
+
+  /** @param {MouseEvent} event */
+  function onChip(event) {
+    const button = closest(event.target, "button[data-chip-key]");
+    if (!button || !els.chips) {
+      return;
+    }
+    const buttons = Array.from(els.chips.querySelectorAll("button[data-chip-key]"));
+    const index = buttons.indexOf(/** @type {Element} */ (button));
+    ui.view = filterBar.without(ui.view, button.getAttribute("data-chip-key") || "", button.getAttribute("data-chip-value") || "");
+    syncControls();
+    apply(true);
+    // Focus stays in the chips (the next one, or the one before), else goes to the search box.
+    const left = els.chips.querySelectorAll("button[data-chip-key]");
+    const next = left[Math.min(index, left.length - 1)] || control("q");
+    if (next instanceof HTMLElement) {
+      next.focus();
+    }
+  }
+
   function syncControls() {
     if (!els.form) {
       return;
     }
     const view = ui.view;
-    const tenantSelect = /** @type {HTMLSelectElement | null} */ (control("tenant"));
-    if (tenantSelect) {
-      for (const option of tenantSelect.querySelectorAll("option[data-extra]")) {
-        tenantSelect.removeChild(option);
-      }
-      for (const tenant of view.tenants) {
-        if (!Array.from(tenantSelect.options).some((o) => o.value === tenant)) {
-          tenantSelect.appendChild(h("option", { value: tenant, "data-extra": "" }, `${tenant} (not in this snapshot)`));
-        }
-      }
-      for (const option of tenantSelect.options) {
-        option.selected = view.tenants.includes(option.value);
-      }
-    }
-    const selects = /** @type {const} */ ([
-      "trigger",
-      "state",
-      "schedule",
-      "severity",
-      "policy",
-      "shard",
-      "error",
-      "resolved",
-      "evidence"
-    ]);
+    syncTenants();
+    // The state select follows the tab: syncTabControls.
+    const selects = /** @type {const} */ (["trigger", "schedule", "severity", "policy", "shard", "error", "resolved", "evidence"]);
     for (const key of selects) {
       setSelect(/** @type {HTMLSelectElement | null} */ (control(key)), view[key]);
     }
@@ -508,6 +625,7 @@
     if (els.splitBox) {
       els.splitBox.checked = view.split;
     }
+    syncTabControls();
   }
 
   /**
@@ -546,9 +664,10 @@
     }
     const view = ui.view;
     if (name === "tenant") {
-      view.tenants = Array.from(el.options)
-        .filter((o) => o.selected)
-        .map((o) => o.value);
+      view.tenants = el.checked
+        ? [...view.tenants.filter((t) => t !== el.value), el.value]
+        : view.tenants.filter((t) => t !== el.value);
+      syncTenants();
     } else if (name === "split") {
       view.split = el.checked;
     } else if (name === "q") {
@@ -883,6 +1002,7 @@
         }
       });
       form.addEventListener("submit", (event) => event.preventDefault());
+      form.addEventListener("click", onChip);
       form.addEventListener("reset", (event) => {
         event.preventDefault();
         ui.view = urlState.cleared(ui.view);
@@ -906,7 +1026,8 @@
           return;
         }
         event.preventDefault();
-        ui.view.tab = /** @type {ViewState["tab"]} */ (link.getAttribute("data-tab"));
+        ui.view = filterBar.retab(ui.view, /** @type {ViewState["tab"]} */ (link.getAttribute("data-tab")));
+        syncControls();
         apply(true);
       });
     }

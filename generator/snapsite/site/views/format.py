@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -38,6 +39,15 @@ def duration(seconds: float | None) -> str:
     if seconds is None or seconds < 0:
         return "\u2014"
     return span(int(seconds))
+
+
+def count_text(value: float) -> str:
+    """A count as every page writes it (issue 14: one number format): `20,000`; a fraction keeps two decimals."""
+    if not math.isfinite(value):
+        return str(value)
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
 
 
 def size(count: int) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from snapsite.site.views.charts import Bar, Chart, Series, bar_chart, line_chart, number_text
-from snapsite.site.views.format import duration, human_time, iso, runbook_name
+from snapsite.site.views.format import count_text, duration, human_time, iso, runbook_name
 from snapsite.site.views.rows import RunRow
 from snapsite.snapshot.records import MetricSample, TelemetryEvent, Tenant
 
@@ -248,7 +248,7 @@ class ObservabilityPage:
     samples_after_now: int
 
 
-def _cards(collector: ObservabilityCollector) -> tuple[MetricCard, ...]:
+def _cards(collector: ObservabilityCollector, active_runs: int | None = None) -> tuple[MetricCard, ...]:
     def newest(series: Sequence[tuple[dict[str, str], datetime, Number]]) -> str:
         return human_time(max(ts for _, ts, _ in series)) if series else ""
 
@@ -260,8 +260,8 @@ def _cards(collector: ObservabilityCollector) -> tuple[MetricCard, ...]:
         MetricCard(
             QUEUE_DEPTH,
             "Queue depth",
-            number_text(sum(v for _, _, v in queue)) if queue else "\u2014",
-            f"planner {number_text(planner)}, executor {number_text(executor)}; {len(queue)} series, "
+            count_text(sum(v for _, _, v in queue)) if queue else "\u2014",
+            f"planner {count_text(planner)}, executor {count_text(executor)}; {len(queue)} series, "
             f"latest sample {newest(queue)}"
             if queue
             else "no samples",
@@ -269,14 +269,15 @@ def _cards(collector: ObservabilityCollector) -> tuple[MetricCard, ...]:
     )
     for name, label in ((RUNS_ACTIVE, "Active runs"), (RUNS_ERROR_TOTAL, "Run errors (total)")):
         series = collector.latest(name)
-        cards.append(
-            MetricCard(
-                name,
-                label,
-                number_text(sum(v for _, _, v in series)) if series else "\u2014",
-                f"{len(series)} series, latest sample {newest(series)}" if series else "no samples",
+        detail = f"{len(series)} series, latest sample {newest(series)}" if series else "no samples"
+        if name == RUNS_ACTIVE and active_runs is not None:
+            # Active has one definition on every page (issue 14): runs in planning, queued or running. The gauge is
+            # the scheduler's own sample and may differ; both are shown, each with its source.
+            detail += (
+                f". The run records of this snapshot count {count_text(active_runs)} active runs (planning, queued or"
+                " running), as the Runs page does; the gauge is sampled by the scheduler separately"
             )
-        )
+        cards.append(MetricCard(name, label, count_text(sum(v for _, _, v in series)) if series else "\u2014", detail))
     count, mean = collector.window_mean(RUNS_DURATION)
     cards.append(
         MetricCard(
@@ -346,11 +347,11 @@ def _alerts(collector: ObservabilityCollector, planner_lag: str | None, threshol
             Alert(
                 "queue-depth",
                 "warning",
-                f"Queue depth {number_text(total)} is above the threshold of {number_text(threshold)} "
+                f"Queue depth {count_text(total)} is above the threshold of {count_text(threshold)} "
                 f"(largest: {_tenant_label(collector, tenant)} with {number_text(most)}).",
                 None,
                 None,
-                count=number_text(total),
+                count=count_text(total),
             )
         )
     for code, count in sorted(collector.errors_in_window.items(), key=lambda item: (-item[1], item[0])):
@@ -389,13 +390,15 @@ def observability_page(
     run_slugs: Mapping[str, str] | None = None,
     *,
     queue_threshold: float = QUEUE_THRESHOLD,
+    active_runs: int | None = None,
 ) -> ObservabilityPage:
     """The Observability page from a filled collector. `planner_lag` is the heartbeat warning (or None);
     `run_slugs` are the runs of this build by id (events link to their pages); the queue depth alert fires above
-    `queue_threshold`."""
+    `queue_threshold`; `active_runs` is the count of the build's run records in an active state, which the
+    gauge's card shows beside it (the Runs page counts those)."""
     return ObservabilityPage(
         window_text=f"{human_time(collector.start)} to {human_time(collector.now)}",
-        cards=_cards(collector),
+        cards=_cards(collector, active_runs),
         alerts=_alerts(collector, planner_lag, queue_threshold),
         charts=_charts(collector),
         errors=tuple(

@@ -7,6 +7,7 @@ the listing pages, the data files (`data_fields`) and each run page's header; th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -37,6 +38,10 @@ class Scopes:
 
 # A RunRow field marked so is shown by the pages only, never written to the runs table's data files.
 PAGES_ONLY = {"pages_only": True}
+
+
+# A console run id, `run:<tenant>:<yyyymmddThhmmssZ>:<nonce>` (the nonce at most 16 characters).
+_CONSOLE_ID = re.compile(r"run:[^:]+:\d{8}T\d{6}Z:([^:]{1,16})")
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,16 @@ class RunRow:
     def created_text(self) -> str:
         """`2026-11-20 11:59 UTC`: the runs table's Created column (the minute; the run page has the second)."""
         return f"{self.created_at[:10]} {self.created_at[11:16]} UTC" if len(self.created_at) >= 16 else self.created_at
+
+    @property
+    def short_id(self) -> str:
+        """The id as a row shows it (the theme's format.js `shortId`, the same rule): a console id
+        `run:<tenant>:<time>:<nonce>` shows its nonce, as tenant and time have their own columns; another id longer
+        than 20 characters its first and last 8 around an ellipsis. The row keeps the whole id too."""
+        console = _CONSOLE_ID.fullmatch(self.id)
+        if console:
+            return console.group(1)
+        return f"{self.id[:8]}\u2026{self.id[-8:]}" if len(self.id) > 20 else self.id
 
     @property
     def duration_text(self) -> str:
