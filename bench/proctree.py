@@ -61,13 +61,13 @@ class TreeCpu:
             current = todo.pop()
             for child in _children(current):
                 todo.append(child)
-                if child in self._servers or _is_forkserver(child):
+                if current in self._servers:  # a worker: forked by the server, it keeps the server's command line
+                    own = _cpu(child)[0]
+                    self._workers[child] = (current, max(own, self._workers.get(child, (current, 0.0))[1]))
+                elif child in self._servers or _is_forkserver(child):
                     own, reaped = _cpu(child)
                     before = self._servers.get(child, (0.0, 0.0))
                     self._servers[child] = (max(own, before[0]), max(reaped, before[1]))
-                elif current in self._servers:
-                    own = _cpu(child)[0]
-                    self._workers[child] = (current, max(own, self._workers.get(child, (current, 0.0))[1]))
 
     def _run(self) -> None:
         while not self._done.wait(SAMPLE_SECONDS):
