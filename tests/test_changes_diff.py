@@ -206,6 +206,28 @@ def test_a_pair_verified_side_by_side_reports_as_one_after_the_other(pair: Pair,
     assert failed is not None and failed.exit_code == 2 and failed.line().startswith(f"OLD snapshot {tampered}: digest")
 
 
+def test_a_worker_killed_mid_verification_is_one_error_line_not_a_hang(pair: Pair) -> None:
+    import os
+    import signal
+
+    from snapsite.changes.pair import Side, verifying
+    from snapsite.errors import SnapsiteError
+    from snapsite.snapshot.limits import Limits
+    from snapsite.trust.roots import load_trust_root
+
+    side = Side("OLD", pair.old, (PUB,), 1, Limits(), None)
+    with verifying(side, load_trust_root([PUB]), from_bytes=0) as pending:
+        worker = pending._worker  # the test plays the kernel's OOM killer
+        assert worker is not None and worker._process.pid is not None
+        os.kill(worker._process.pid, signal.SIGKILL)  # at once: the worker is still importing, far from a result
+        with pytest.raises(SnapsiteError) as stopped:
+            pending.result()
+    assert stopped.value.exit_code == 1
+    assert stopped.value.line() == (
+        "OLD snapshot: verification stopped: its worker process ended with exit code -9 (killed, perhaps for memory)"
+    )
+
+
 def test_new_signed_by_another_key_fails_with_code_5_naming_new(pair: Pair, tmp_path: Path) -> None:
     from snapsite.trust.keys import write_keypair
 

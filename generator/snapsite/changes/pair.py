@@ -135,10 +135,11 @@ class _Worker:
     def result(self) -> Verified:
         try:
             payload = self._receive.recv_bytes()
-        except EOFError:
+        except EOFError:  # the worker died without a word: killed (out of memory?) or crashed
             self._process.join()
-            raise RuntimeError(
-                f"verifying the {self._side} snapshot stopped (worker exit code {self._process.exitcode})"
+            raise SnapsiteError(
+                f"{self._side} snapshot: verification stopped: its worker process ended with exit code "
+                f"{self._process.exitcode} (killed, perhaps for memory)"
             ) from None
         outcome = pickle.loads(payload)  # noqa: S301 - from our own worker process, never from the snapshot
         if isinstance(outcome, BaseException):
@@ -163,7 +164,7 @@ def _verify_and_send(side: Side, send: Connection) -> None:
     try:
         payload = pickle.dumps(outcome)
     except Exception as exc:  # an error that does not pickle still reaches the parent, as text
-        payload = pickle.dumps(RuntimeError(f"verifying the {side.side} snapshot failed: {type(exc).__name__}"))
+        payload = pickle.dumps(SnapsiteError(f"{side.side} snapshot: verification failed: {type(exc).__name__}"))
     send.send_bytes(payload)
     send.close()
 
