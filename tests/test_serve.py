@@ -169,8 +169,8 @@ def test_serves_the_site_as_built_with_the_reload_client_added(
     build_site(BuildOptions(snapshot=snapshot.root, trust_roots=(snapshot.key.public,), output=plain))
     assert files_of(out) == files_of(plain)
     assert state_file(out).is_file() and state_file(out).parent == tmp_path
-    code, seconds, stderr = served.stop(signal.SIGINT)
-    assert code == ExitCode.INTERRUPTED and seconds < 5
+    code, stderr = served.stop(signal.SIGINT)
+    assert code == ExitCode.INTERRUPTED
     assert stderr.strip() == "snapsite: interrupted"
 
 
@@ -203,8 +203,8 @@ def test_edit_and_resign_reloads_and_a_broken_signature_keeps_the_last_good_site
     assert failed["error"] in log
     assert served.get(page)[2] == good  # the last good site, still build 2
 
-    code, seconds, stderr = served.stop(signal.SIGINT)
-    assert code == ExitCode.INTERRUPTED and seconds < 5
+    code, stderr = served.stop(signal.SIGINT)
+    assert code == ExitCode.INTERRUPTED
     assert f"snapsite: rebuild failed, still serving build 2: {failed['error']}\n" in stderr
     assert stderr.endswith("snapsite: interrupted\n") and "Traceback" not in stderr
     assert events.ended()  # the stream was closed on shutdown
@@ -237,8 +237,8 @@ def test_many_quick_changes_make_one_rebuild_and_unchanged_inputs_none(
     assert states[:2] == [("building", 2), ("ready", 2)] and set(states) == {("building", 2), ("ready", 2)}
     assert {e[1]["message"] for e in seen if e[0] == "log"} == {"inputs unchanged: still serving build 2"}
 
-    code, seconds, stderr = served.stop(signal.SIGTERM)
-    assert code == ExitCode.INTERRUPTED and seconds < 5 and "Traceback" not in stderr
+    code, stderr = served.stop(signal.SIGTERM)
+    assert code == ExitCode.INTERRUPTED and "Traceback" not in stderr
     assert "".join(served.stdout).count("built ") == 2
 
 
@@ -375,10 +375,12 @@ def test_event_stream_has_heartbeats_and_ends_on_close(tmp_path: Path) -> None:
             hub.log("hello")
             lines = [response.readline() for _ in range(6)]
             assert b"event: log\n" in lines and b'data: {"message": "hello"}\n' in lines
-            started = time.monotonic()
-            hub.close()
+            closed: list[bool] = []
+            closing = threading.Thread(target=lambda: closed.append(hub.close()))
+            closing.start()
             assert response.read().strip(b": heartbeat\n") == b""  # the stream ends: EOF, no hanging
-            assert time.monotonic() - started < 2
+            closing.join()
+            assert closed == [True]  # every stream ended, not the close's timeout
         assert hub.subscribe() is None
     finally:
         server.shutdown()

@@ -150,10 +150,10 @@ class EventHub:
             self._clients.discard(client)
             self._lock.notify_all()
 
-    def close(self, timeout: float = 2.0) -> None:
-        """End every stream, waiting up to `timeout` seconds for them to close."""
+    def close(self, timeout: float = 2.0) -> bool:
+        """End every stream, waiting up to `timeout` seconds for them to close; whether they all did."""
         with self._lock:
             self._closed = True
             for client in self._clients:
                 client.put(None)
-            self._lock.wait_for(lambda: not self._clients, timeout)
+            return self._lock.wait_for(lambda: not self._clients, timeout)
