@@ -19,9 +19,12 @@ STOP_GUARD = 60  # seconds: a hang guard, not a speed requirement
 class Served:
     """`python -m snapsite serve ... --port 0` in a subprocess, with its stdout read in the background."""
 
-    def __init__(self, cwd: Path, *args: str | Path) -> None:
+    def __init__(self, cwd: Path, *args: str | Path, sigint_ignored: bool = False) -> None:
+        command = [sys.executable, "-m", "snapsite", "serve", *map(str, args), "--port", "0"]
+        if sigint_ignored:  # as `serve ... &` in a script starts it: an ignored signal stays ignored across exec
+            command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "snapsite", "serve", *map(str, args), "--port", "0"],
+            command,
             cwd=cwd,
             env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # a hung serve shows its stacks (see stop)
             stdout=subprocess.PIPE,

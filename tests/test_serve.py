@@ -174,6 +174,18 @@ def test_serves_the_site_as_built_with_the_reload_client_added(
     assert stderr.strip() == "snapsite: interrupted"
 
 
+def test_sigint_stops_a_serve_started_with_sigint_ignored(snapshot: SnapshotBuilder, tmp_path: Path) -> None:
+    # A background job of a non-interactive shell (a script's `serve &`, a CI job) inherits SIGINT ignored, and
+    # Python keeps it so: serve sets its own handler, or `kill -INT` never stops it.
+    served = Served(tmp_path, snapshot.root, "--trust-root", snapshot.key.public, "-o", "out", sigint_ignored=True)
+    try:
+        assert served.get("/")[0] == 200
+        code, stderr = served.stop(signal.SIGINT)
+    finally:
+        served.kill()
+    assert code == ExitCode.INTERRUPTED and stderr.strip() == "snapsite: interrupted"
+
+
 def test_edit_and_resign_reloads_and_a_broken_signature_keeps_the_last_good_site(
     serve: Callable[..., Served], snapshot: SnapshotBuilder
 ) -> None:

@@ -47,7 +47,10 @@ class Preview:
     """`snapsite serve`: a bound server for one site, its first build, then serving (and rebuilding) until Ctrl-C.
 
     Use as a context manager: leaving it stops the watcher, ends the event streams and closes the server.
-    SIGTERM is turned into KeyboardInterrupt meanwhile, so that it too interrupts a build cleanly.
+    SIGTERM and SIGINT are turned into KeyboardInterrupt meanwhile, so that either interrupts a build cleanly. SIGINT
+    is set explicitly: a process started in the background of a non-interactive shell (`serve ... &` in a script,
+    a CI job) inherits SIGINT ignored, and Python then leaves it ignored, so `kill -INT` (or a test) could never
+    stop the preview.
     """
 
     def __init__(
@@ -66,7 +69,7 @@ class Preview:
         self.hub = EventHub(heartbeat)
         self.server = PreviewServer(host, port, self.options.output, self.hub)
         self._thread: threading.Thread | None = None
-        self._sigterm: Any = None
+        self._handlers: dict[int, Any] = {}  # signal -> the handler before the preview's
 
     @property
     def url(self) -> str:
@@ -75,7 +78,8 @@ class Preview:
 
     def __enter__(self) -> Preview:
         if threading.current_thread() is threading.main_thread():
-            self._sigterm = signal.signal(signal.SIGTERM, _interrupt)
+            self._handlers[signal.SIGTERM] = signal.signal(signal.SIGTERM, _interrupt)
+            self._handlers[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
         return self
 
     def __exit__(self, *_exc_info: object) -> None:
@@ -113,9 +117,9 @@ class Preview:
             self.server.shutdown()
             self._thread.join(timeout=5)
         self.server.server_close()
-        if self._sigterm is not None:
-            signal.signal(signal.SIGTERM, self._sigterm)
-            self._sigterm = None
+        for signum, handler in self._handlers.items():
+            signal.signal(signum, handler)
+        self._handlers.clear()
 
     def building(self) -> None:
         self.hub.set_state(BUILDING, self.hub.build)
