@@ -59,4 +59,7 @@ test("shortId keeps a console run id's nonce and shortens other long ids around 
   assert.equal(format.shortId(`${"x".repeat(8)}-middle-part-${"y".repeat(8)}`), "xxxxxxxx\u2026yyyyyyyy");
   // An id that only looks like one of the console's, with a long tail, is shortened as any other.
   assert.equal(format.shortId(`run:acme:20261120T115905Z:${"n".repeat(40)}`), `run:acme\u2026nnnnnnnn`);
+  // Code points, not UTF-16 units (the same cases as tests/test_rows_short_id.py, for RunRow.short_id).
+  assert.equal(format.shortId(`${"\u{1F600}".repeat(12)}${"z".repeat(10)}`), `${"\u{1F600}".repeat(8)}\u2026zzzzzzzz`);
+  assert.equal(format.shortId("\u{1F600}".repeat(20)), "\u{1F600}".repeat(20));
 });

@@ -140,7 +140,10 @@
     if (parts) {
       return parts[1];
     }
-    return id.length > 20 ? `${id.slice(0, 8)}\u2026${id.slice(-8)}` : id;
+    // Counted in code points, as RunRow.short_id does in Python: slicing UTF-16 units could cut a character of
+    // an astral plane in half and make a static row and a drawn row disagree.
+    const chars = Array.from(id);
+    return chars.length > 20 ? `${chars.slice(0, 8).join("")}\u2026${chars.slice(-8).join("")}` : id;
   }
 
   /* --- bytes and SHA-256 (SubtleCrypto is missing on file:// in some browsers) ------------------------------ */
