@@ -192,8 +192,8 @@ def test_a_pair_verified_side_by_side_reports_as_one_after_the_other(pair: Pair,
     root, limits = load_trust_root([PUB]), Limits()
 
     def sides(old: Path, from_bytes: int) -> tuple[Any, Any]:
-        new = Side("NEW", pair.new, (PUB,), 1, limits, None)
-        return verify_pair(Side("OLD", old, (PUB,), 1, limits, None), new, root, from_bytes)
+        new = Side("NEW", pair.new, root, 1, limits, None)
+        return verify_pair(Side("OLD", old, root, 1, limits, None), new, from_bytes)
 
     for old in (pair.old, tampered):
         here, worker = sides(old, 1 << 60), sides(old, 0)
@@ -215,8 +215,8 @@ def test_a_worker_killed_mid_verification_is_one_error_line_not_a_hang(pair: Pai
     from snapsite.snapshot.limits import Limits
     from snapsite.trust.roots import load_trust_root
 
-    side = Side("OLD", pair.old, (PUB,), 1, Limits(), None)
-    with verifying(side, load_trust_root([PUB]), from_bytes=0) as pending:
+    side = Side("OLD", pair.old, load_trust_root([PUB]), 1, Limits(), None)
+    with verifying(side, from_bytes=0) as pending:
         worker = pending._worker  # the test plays the kernel's OOM killer
         assert worker is not None and worker._process.pid is not None
         os.kill(worker._process.pid, signal.SIGKILL)  # at once: the worker is still importing, far from a result

@@ -208,3 +208,24 @@ def test_trusted_key_is_frozen() -> None:
     assert isinstance(key, TrustedKey)
     with pytest.raises(AttributeError):
         key.keyid = "x"  # type: ignore[misc]
+
+
+def test_a_trust_root_crosses_to_a_worker_process_as_the_same_keys(tmp_path: Path) -> None:
+    # A --since build and diff verify OLD in a worker with the keys this process loaded, never re-reading files.
+    import pickle
+
+    from snapsite.trust.keys import write_keypair
+
+    publics = [write_keypair(tmp_path / f"{name}.key", name)[1] for name in ("ed25519", "ecdsa-p256", "rsa-pss-sha256")]
+    root = load_trust_root(publics)
+    for public in publics:
+        public.write_bytes(b"replaced after loading")
+    copied = pickle.loads(pickle.dumps(root))
+    assert [(k.keyid, k.algorithm, k.source) for k in copied.keys] == [
+        (k.keyid, k.algorithm, k.source) for k in root.keys
+    ]
+    assert len(copied.keys) == 3
+    der = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    assert [k.public_key.public_bytes(*der) for k in copied.keys] == [
+        k.public_key.public_bytes(*der) for k in root.keys
+    ]

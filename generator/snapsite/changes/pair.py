@@ -26,7 +26,7 @@ from snapsite.errors import SnapshotError, SnapsiteError, UsageError
 from snapsite.snapshot.container import open_container
 from snapsite.snapshot.limits import Limits
 from snapsite.textsafe import terminal_safe
-from snapsite.trust.roots import TrustRoot, load_trust_root
+from snapsite.trust.roots import TrustRoot
 from snapsite.verify.steps import VerificationReport, verify_container
 
 
@@ -86,33 +86,32 @@ BACKGROUND_FROM_BYTES = 32 << 20
 
 @dataclass(frozen=True)
 class Side:
-    """How to verify one snapshot of a pair, in a form a worker process receives (keys are loaded there)."""
+    """How to verify one snapshot of a pair; a worker process receives it whole, the trust root's keys included
+    (they pickle as DER), so both sides are checked against the very keys the caller loaded."""
 
     side: str  # OLD | NEW
     path: Path
-    trust_roots: tuple[Path, ...]
+    trust_root: TrustRoot
     threshold: int
     limits: Limits
     tenants: frozenset[str] | None
 
-    def verify(self, trust_root: TrustRoot | None = None) -> Verified:
-        """Verify this side in this process (with `trust_root` when already loaded from `trust_roots`)."""
-        root = trust_root if trust_root is not None else load_trust_root(self.trust_roots)
-        return verify_side(self.side, self.path, root, self.threshold, self.limits, self.tenants)
+    def verify(self) -> Verified:
+        """Verify this side in this process."""
+        return verify_side(self.side, self.path, self.trust_root, self.threshold, self.limits, self.tenants)
 
 
 class Pending:
     """A side being verified, in a worker process or (small snapshots) on demand in this one."""
 
-    def __init__(self, side: Side, trust_root: TrustRoot, worker: _Worker | None) -> None:
+    def __init__(self, side: Side, worker: _Worker | None) -> None:
         self._side = side
-        self._trust_root = trust_root
         self._worker = worker
 
     def result(self) -> Verified:
         """The side's verification, waiting for the worker; an error that stopped the worker is raised here."""
         if self._worker is None:
-            return self._side.verify(self._trust_root)
+            return self._side.verify()
         return self._worker.result()
 
 
@@ -184,7 +183,7 @@ def _size(path: Path) -> int:
 
 
 @contextmanager
-def verifying(side: Side, trust_root: TrustRoot, from_bytes: int = BACKGROUND_FROM_BYTES) -> Iterator[Pending]:
+def verifying(side: Side, from_bytes: int = BACKGROUND_FROM_BYTES) -> Iterator[Pending]:
     """Start verifying `side` beside the caller's own work; leaving the block ends the worker, finished or not.
 
     A snapshot under `from_bytes` (or a one-core machine) is verified in this process when its result is asked
@@ -192,11 +191,11 @@ def verifying(side: Side, trust_root: TrustRoot, from_bytes: int = BACKGROUND_FR
     result no longer matters.
     """
     if (os.cpu_count() or 1) < 2 or _size(side.path) < from_bytes:
-        yield Pending(side, trust_root, None)
+        yield Pending(side, None)
         return
     worker = _Worker(side)
     try:
-        yield Pending(side, trust_root, worker)
+        yield Pending(side, worker)
     finally:
         worker.end()
 
@@ -211,13 +210,11 @@ def check_pair(changes: Changes, force: bool, flag: str = "--force") -> None:
         )
 
 
-def verify_pair(
-    old: Side, new: Side, trust_root: TrustRoot, from_bytes: int = BACKGROUND_FROM_BYTES
-) -> tuple[Verified, Verified]:
+def verify_pair(old: Side, new: Side, from_bytes: int = BACKGROUND_FROM_BYTES) -> tuple[Verified, Verified]:
     """Verify OLD and NEW, both in full with the same roots and limits, OLD in a worker while NEW is verified here
     (both run even when one fails, so that the report names every failing snapshot)."""
-    with verifying(old, trust_root, from_bytes) as pending:
-        verified_new = new.verify(trust_root)
+    with verifying(old, from_bytes) as pending:
+        verified_new = new.verify()
         return pending.result(), verified_new
 
 

@@ -89,9 +89,7 @@ def diff(
     trust_root = load_trust_root(trust_roots)  # a bad trust root fails here, once, before any worker starts
     limits, only = Limits(max_members, max_bytes), frozenset(selected) or None
     sides = verify_pair(
-        Side("OLD", old, trust_roots, threshold, limits, only),
-        Side("NEW", new, trust_roots, threshold, limits, only),
-        trust_root,
+        Side("OLD", old, trust_root, threshold, limits, only), Side("NEW", new, trust_root, threshold, limits, only)
     )
     errors = [error for error in (side.error() for side in sides) if error is not None]
     if errors:

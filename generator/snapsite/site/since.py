@@ -62,8 +62,8 @@ def verifying_old(
         yield None
         return
     tenants = frozenset(options.tenants) if options.tenants else None
-    side = Side("OLD", options.since, tuple(options.trust_roots), options.threshold, options.limits, tenants)
-    with verifying(side, trust_root, from_bytes) as pending:
+    side = Side("OLD", options.since, trust_root, options.threshold, options.limits, tenants)
+    with verifying(side, from_bytes) as pending:
         yield pending
 
 

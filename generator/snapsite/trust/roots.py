@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -36,6 +36,12 @@ class TrustedKey:
     algorithm: str
     public_key: PublicKey
     source: str
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes, str]]:
+        """Pickled as its key's DER (key objects do not pickle), so that a worker process verifies with exactly
+        the keys this process loaded instead of reading the trust root's files a second time."""
+        der = self.public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return _trusted_key_from_der, (der, self.source)
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,10 @@ def trusted_key(public_key: PublicKeyTypes, source: str) -> TrustedKey:
     else:
         raise UsageError(f"{source}: unsupported key type {type(public_key).__name__} (Ed25519, ECDSA P-256 or RSA)")
     return TrustedKey(keyid=keyid_for(public_key), algorithm=algorithm, public_key=public_key, source=source)
+
+
+def _trusted_key_from_der(der: bytes, source: str) -> TrustedKey:
+    return trusted_key(serialization.load_der_public_key(der), source)
 
 
 def read_key_file(path: Path, what: str) -> bytes:
