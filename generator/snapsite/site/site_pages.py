@@ -17,7 +17,7 @@ from snapsite.site.runbooks import RUNBOOK_FILE, builtin_runbooks, markdown_rend
 from snapsite.site.since import CHANGES_DATA
 from snapsite.site.views.attention import attention_items, refresh_command
 from snapsite.site.views.changes import static_change_rows
-from snapsite.site.views.format import runbook_name
+from snapsite.site.views.format import count_text, runbook_name
 from snapsite.site.views.index import (
     LIST_PAGE_SIZE,
     STATIC_ROWS,
@@ -136,15 +136,25 @@ def _index_page(
     moved = since.cards if since else {}
     if context.options.feature("runs.dashboard.enabled"):
         cards = (
-            Card("Active runs", f"{len(active):,}", "planning, queued or running", "card-active"),
-            Card("Queue depth", f"{planner + executor:,}", f"planner {planner:,}, executor {executor:,}", "card-queue"),
+            Card("Active runs", count_text(len(active)), "planning, queued or running", "card-active"),
+            Card(
+                "Queue depth",
+                count_text(planner + executor),
+                f"planner {count_text(planner)}, executor {count_text(executor)}",
+                "card-queue",
+            ),
             Card(
                 "New findings",
-                f"{sum(r.new_findings for r in ordered):,}",
-                f"{sum(r.new_criticals for r in ordered):,} critical",
+                count_text(sum(r.new_findings for r in ordered)),
+                f"{count_text(sum(r.new_criticals for r in ordered))} critical",
                 "card-findings",
             ),
-            Card("KEV deltas", f"{sum(r.kev_additions for r in ordered):,}", "known exploited additions", "card-kev"),
+            Card(
+                "KEV deltas",
+                count_text(sum(r.kev_additions for r in ordered)),
+                "known exploited additions",
+                "card-kev",
+            ),
         )
         cards = tuple(replace(card, change=moved.get(card.testid)) for card in cards)
         if since is not None:
